@@ -1,0 +1,158 @@
+"""The only writer of the audit log, and its verifier."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+
+from shaobao.audit.models import AuditEntry, ChainHead
+from shaobao.org.scoping import Actor
+
+GENESIS = "0" * 64
+
+
+def _digest(
+    prev_hash: str,
+    seq: int,
+    at,
+    actor_id,
+    actor_label,
+    action,
+    object_type,
+    object_id,
+    whistle_id,
+    data,
+) -> str:
+    body = json.dumps(
+        [
+            seq,
+            at.isoformat(timespec="microseconds"),
+            actor_id,
+            actor_label,
+            action,
+            object_type,
+            str(object_id),
+            whistle_id,
+            data,
+        ],
+        cls=DjangoJSONEncoder,
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+
+
+def record(
+    *,
+    actor: Actor,
+    action: str,
+    obj=None,
+    object_type: str = "",
+    object_id="",
+    whistle_id: int | None = None,
+    data: dict | None = None,
+    now,
+) -> AuditEntry:
+    """Append one entry in the caller's transaction; the chain head row lock orders writers."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit.record must run inside the transaction of the change it records")
+    if obj is not None:
+        object_type = object_type or obj._meta.model_name
+        object_id = object_id or obj.pk
+    data = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder, ensure_ascii=False))
+    head, _ = ChainHead.objects.select_for_update().get_or_create(id=1)
+    seq = head.seq + 1
+    # UTC with microseconds is what both databases give back, so the hash can be recomputed.
+    at = now.astimezone(dt.UTC)
+    digest = _digest(
+        head.hash,
+        seq,
+        at,
+        actor.user_id,
+        actor.label,
+        action,
+        object_type,
+        object_id,
+        whistle_id,
+        data,
+    )
+    entry = AuditEntry.objects.create(
+        seq=seq,
+        at=at,
+        actor_id=actor.user_id,
+        actor_label=actor.label[:150],
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        whistle_id=whistle_id,
+        data=data,
+        prev_hash=head.hash,
+        hash=digest,
+    )
+    head.seq, head.hash = seq, digest
+    head.save(update_fields=["seq", "hash"])
+    return entry
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    checked: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+
+def verify(batch: int = 5000) -> VerifyResult:
+    """Walk the chain in order; report the first entry whose link or content does not hold."""
+    prev_hash, expected_seq, checked, last_seq = GENESIS, 1, 0, 0
+    qs = AuditEntry.objects.order_by("seq")
+    while True:
+        page = list(qs.filter(seq__gt=last_seq)[:batch])
+        if not page:
+            break
+        for e in page:
+            if e.seq != expected_seq:
+                return VerifyResult(
+                    False,
+                    checked,
+                    expected_seq,
+                    f"entry #{expected_seq} is missing (found #{e.seq})",
+                )
+            if e.prev_hash != prev_hash:
+                return VerifyResult(
+                    False, checked, e.seq, f"entry #{e.seq} does not link to the entry before it"
+                )
+            digest = _digest(
+                prev_hash,
+                e.seq,
+                e.at,
+                e.actor_id,
+                e.actor_label,
+                e.action,
+                e.object_type,
+                e.object_id,
+                e.whistle_id,
+                e.data,
+            )
+            if digest != e.hash:
+                return VerifyResult(
+                    False, checked, e.seq, f"entry #{e.seq} was altered after it was written"
+                )
+            prev_hash, expected_seq, checked = e.hash, e.seq + 1, checked + 1
+            last_seq = e.seq
+    head = ChainHead.objects.filter(id=1).first()
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    if head_seq != checked or head_hash != prev_hash:
+        return VerifyResult(
+            False,
+            checked,
+            checked + 1 if head_seq > checked else head_seq,
+            f"the log ends at #{checked} but its head says #{head_seq}",
+        )
+    return VerifyResult(True, checked)

@@ -1,0 +1,77 @@
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+
+from shaobao.audit.models import AuditEntry
+from shaobao.audit.services import record, verify
+from shaobao.org.scoping import SYSTEM
+
+
+def _write(n, t0):
+    with transaction.atomic():
+        for i in range(n):
+            record(
+                actor=SYSTEM,
+                action="test.write",
+                object_type="thing",
+                object_id=i,
+                data={"i": i, "text": "中文"},
+                now=t0,
+            )
+
+
+def _sql(statement, params=()):
+    with connection.cursor() as c:
+        c.execute(statement, params)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_record_needs_a_transaction(t0):
+    with pytest.raises(RuntimeError):
+        record(actor=SYSTEM, action="x", object_type="t", object_id=1, now=t0)
+
+
+@pytest.mark.django_db
+def test_intact_chain_verifies(t0):
+    _write(5, t0)
+    result = verify(batch=2)
+    assert result.ok and result.checked == 5
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "tamper, broken",
+    [
+        ("UPDATE audit_auditentry SET data = '{\"i\": 99}' WHERE seq = 3", 3),
+        ("UPDATE audit_auditentry SET actor_label = 'someone' WHERE seq = 2", 2),
+        ("DELETE FROM audit_auditentry WHERE seq = 4", 4),
+        ("DELETE FROM audit_auditentry WHERE seq = 5", 5),
+        (
+            "UPDATE audit_auditentry SET seq = CASE seq WHEN 2 THEN 3 ELSE 2 END WHERE seq IN (2, 3)",
+            2,
+        ),
+    ],
+)
+def test_any_single_sql_change_is_named(t0, tamper, broken):
+    _write(5, t0)
+    if "CASE" in tamper:  # swap two rows' order without tripping the unique index midway
+        _sql("UPDATE audit_auditentry SET seq = -seq WHERE seq IN (2, 3)")
+        _sql(
+            "UPDATE audit_auditentry SET seq = CASE seq WHEN -2 THEN 3 ELSE 2 END WHERE seq IN (-2, -3)"
+        )
+    else:
+        _sql(tamper)
+    result = verify()
+    assert not result.ok
+    assert result.broken_seq == broken
+    with pytest.raises(CommandError, match=f"#{broken}"):
+        call_command("audit_verify")
+
+
+@pytest.mark.django_db
+def test_command_reports_ok(t0, capsys):
+    _write(3, t0)
+    call_command("audit_verify")
+    assert "3 entries verified" in capsys.readouterr().out
+    assert AuditEntry.objects.count() == 3

@@ -1,0 +1,69 @@
+"""Edge validation shared by every service: each failure is an InvalidInput naming the field."""
+
+from django.utils.translation import gettext as _
+
+from shaobao.core.errors import InvalidInput
+
+
+def choice(value, choices, field):
+    if value not in {c for c, _label in choices}:
+        raise InvalidInput(_("“%(field)s”的取值无效") % {"field": field}, fields={field: "invalid"})
+    return value
+
+
+def text(value, field, *, max_len, required=True):
+    value = (value if isinstance(value, str) else "" if value is None else str(value)).strip()
+    if required and not value:
+        raise InvalidInput(_("请填写“%(field)s”") % {"field": field}, fields={field: "required"})
+    if len(value) > max_len:
+        raise InvalidInput(
+            _("“%(field)s”不能超过%(n)s个字") % {"field": field, "n": max_len},
+            fields={field: "too_long"},
+        )
+    if "\x00" in value:
+        raise InvalidInput(
+            _("“%(field)s”含有无效字符") % {"field": field}, fields={field: "invalid"}
+        )
+    return value
+
+
+def coords(lat, lng):
+    if lat in (None, "") and lng in (None, ""):
+        return None, None
+    try:
+        lat, lng = float(lat), float(lng)
+    except (TypeError, ValueError):
+        raise InvalidInput(_("坐标无效"), fields={"lat": "invalid"}) from None
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise InvalidInput(_("坐标超出范围"), fields={"lat": "out_of_range"})
+    return lat, lng
+
+
+def nonneg_int(value, field, *, maximum=1_000_000):
+    try:
+        v = int(value or 0)
+    except (TypeError, ValueError):
+        raise InvalidInput(_("“%(f)s”须为整数") % {"f": field}, fields={field: "invalid"}) from None
+    if v < 0 or v > maximum:
+        raise InvalidInput(_("“%(f)s”超出范围") % {"f": field}, fields={field: "out_of_range"})
+    return v
+
+
+def priority(value):
+    try:
+        v = int(value)
+    except (TypeError, ValueError):
+        v = 0
+    if v not in (1, 2, 3):
+        raise InvalidInput(_("紧急程度无效"), fields={"priority": "invalid"})
+    return v
+
+
+def object_id(value, field):
+    try:
+        v = int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(_("“%(f)s”无效") % {"f": field}, fields={field: "invalid"}) from None
+    if v <= 0 or v > 2**62:
+        raise InvalidInput(_("“%(f)s”无效") % {"f": field}, fields={field: "invalid"})
+    return v

@@ -1,0 +1,40 @@
+from django.db.models import Q, QuerySet
+
+from shaobao.core.errors import NotFound
+from shaobao.org import roles as R
+from shaobao.org.scoping import Actor
+from shaobao.problems.models import Problem
+from shaobao.whistles.permissions import _prefix_q
+
+CREATE_ROLES = R.TOWNSHIP_ROLES | R.GRID_ROLES | R.DEPARTMENT_ROLES
+EDIT_ROLES = R.TOWNSHIP_ROLES
+
+
+def problems_visible_to(actor: Actor) -> QuerySet[Problem]:
+    if actor.user_id is None:
+        return Problem.objects.none()
+    depts = actor.departments(R.DEPARTMENT_ROLES)
+    from shaobao.whistles.models import Summons
+
+    q = (
+        _prefix_q("township__code", actor.codes(R.READ_ALL_ROLES | R.TOWNSHIP_ROLES))
+        | Q(reported_by_id=actor.user_id)
+        | Q(reporting_department_id__in=depts)
+        | Q(whistles__in=Summons.objects.filter(department_id__in=depts).values("whistle_id"))
+    )
+    return Problem.objects.filter(pk__in=Problem.objects.filter(q).values("pk"))
+
+
+def access_problem(actor: Actor, problem_id) -> Problem:
+    try:
+        return (
+            problems_visible_to(actor)
+            .select_related("township", "matter", "place")
+            .get(pk=int(problem_id))
+        )
+    except (Problem.DoesNotExist, TypeError, ValueError):
+        raise NotFound() from None
+
+
+def may_edit(actor: Actor, problem: Problem) -> bool:
+    return actor.covers(EDIT_ROLES, problem.township.code)

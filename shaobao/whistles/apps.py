@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WhistlesConfig(AppConfig):
+    name = "shaobao.whistles"
+    label = "whistles"
