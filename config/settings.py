@@ -1,6 +1,7 @@
 """Settings, all from the environment. Defaults give the SQLite demo; production sets DATABASE_URL."""
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -156,3 +157,7 @@ SHAOBAO = {
 }
 
 LANGUAGE_COOKIE_NAME = "shaobao_lang"
+
+# Static files come from the apps in development and tests; production runs collectstatic.
+WHITENOISE_USE_FINDERS = True
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")

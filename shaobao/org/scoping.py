@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
+
 from shaobao.org import roles
 
 
@@ -64,3 +66,11 @@ def actor_for(user) -> Actor:
     actor = Actor(user_id=user.pk, label=str(user), grants=grants)
     user._shaobao_actor = actor
     return actor
+
+
+def prefix_q(field_name: str, codes) -> Q:
+    """Rows whose jurisdiction code lies under any of `codes` (codes nest by prefix)."""
+    q = Q(pk__in=[])
+    for code in codes:
+        q |= Q(**{f"{field_name}__startswith": code})
+    return q

@@ -2,9 +2,8 @@ from django.db.models import Q, QuerySet
 
 from shaobao.core.errors import NotFound
 from shaobao.org import roles as R
-from shaobao.org.scoping import Actor
+from shaobao.org.scoping import Actor, prefix_q
 from shaobao.problems.models import Problem
-from shaobao.whistles.permissions import _prefix_q
 
 CREATE_ROLES = R.TOWNSHIP_ROLES | R.GRID_ROLES | R.DEPARTMENT_ROLES
 EDIT_ROLES = R.TOWNSHIP_ROLES
@@ -17,7 +16,7 @@ def problems_visible_to(actor: Actor) -> QuerySet[Problem]:
     from shaobao.whistles.models import Summons
 
     q = (
-        _prefix_q("township__code", actor.codes(R.READ_ALL_ROLES | R.TOWNSHIP_ROLES))
+        prefix_q("township__code", actor.codes(R.READ_ALL_ROLES | R.TOWNSHIP_ROLES))
         | Q(reported_by_id=actor.user_id)
         | Q(reporting_department_id__in=depts)
         | Q(whistles__in=Summons.objects.filter(department_id__in=depts).values("whistle_id"))

@@ -11,16 +11,9 @@ from django.db.models import Q, QuerySet
 
 from shaobao.core.errors import NotFound, PermissionDenied
 from shaobao.org import roles as R
-from shaobao.org.scoping import Actor
+from shaobao.org.scoping import Actor, prefix_q
 from shaobao.whistles import workflow
 from shaobao.whistles.models import Summons, Whistle
-
-
-def _prefix_q(field: str, codes: list[str]) -> Q:
-    q = Q(pk__in=[])
-    for code in codes:
-        q |= Q(**{f"{field}__startswith": code})
-    return q
 
 
 def _sealed_q(now) -> Q:
@@ -31,7 +24,7 @@ def _may_see_sealed_q(actor: Actor) -> Q:
     heads = actor.departments({R.DEPARTMENT_DISPATCHER})
     return (
         Q(created_by_id=actor.user_id)
-        | _prefix_q("township__code", actor.codes({R.TOWNSHIP_COMMANDER}))
+        | prefix_q("township__code", actor.codes({R.TOWNSHIP_COMMANDER}))
         | Q(blown_by_department_id__in=heads)
         | Q(pk__in=Summons.objects.filter(department_id__in=heads).values("whistle_id"))
     )
@@ -42,7 +35,7 @@ def whistles_visible_to(actor: Actor, *, now) -> QuerySet[Whistle]:
         return Whistle.objects.none()
     depts = actor.departments(R.DEPARTMENT_ROLES)
     scope = (
-        _prefix_q("township__code", actor.codes(R.READ_ALL_ROLES | R.TOWNSHIP_ROLES))
+        prefix_q("township__code", actor.codes(R.READ_ALL_ROLES | R.TOWNSHIP_ROLES))
         | Q(blown_by_department_id__in=depts)
         | Q(pk__in=Summons.objects.filter(department_id__in=depts).values("whistle_id"))
     )
