@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "shaobao.core.middleware.SecurityHeadersMiddleware",
+    "shaobao.ui.middleware.DomainErrorPageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -160,4 +161,4 @@ LANGUAGE_COOKIE_NAME = "shaobao_lang"
 
 # Static files come from the apps in development and tests; production runs collectstatic.
 WHITENOISE_USE_FINDERS = True
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at")

@@ -6,6 +6,9 @@ from config.api import api
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("problems/", include("shaobao.problems.urls")),
+    path("", include("shaobao.whistles.urls")),
     path("", include("shaobao.ui.urls")),
 ]
 if settings.DEBUG:

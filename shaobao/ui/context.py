@@ -3,5 +3,8 @@ from shaobao.org.scoping import actor_for
 
 def navigation(request):
     user = getattr(request, "user", None)
-    actor = actor_for(user) if user is not None else None
-    return {"actor": actor, "actor_roles": actor.roles if actor else set()}
+    if user is None or not user.is_authenticated:
+        return {}
+    from shaobao.ui.views import nav_items
+
+    return {"actor": actor_for(user), "nav_items": nav_items(request)}

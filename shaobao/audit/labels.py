@@ -1,0 +1,28 @@
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    "whistle.blow": _("吹哨"),
+    "whistle.launch": _("发起突击行动"),
+    "whistle.cancel": _("撤销吹哨"),
+    "whistle.close": _("吹哨办结"),
+    "whistle.sealed_read": _("查阅保密行动"),
+    "summons.issue": _("召集部门"),
+    "summons.acknowledge": _("签收"),
+    "summons.check_in": _("报到"),
+    "summons.record_outcome": _("登记执法效果"),
+    "summons.claim_completion": _("申请办结"),
+    "summons.verify_accept": _("核查通过"),
+    "summons.verify_reject": _("核查不通过，返工"),
+    "summons.supervise": _("区级督办"),
+    "summons.overdue": _("超时"),
+    "summons.escalate": _("升级至区级督办"),
+    "summons.release": _("改派解除"),
+    "summons.cancel": _("撤销召集"),
+    "ledger_item.clear": _("账单销账"),
+    "objection.raise": _("提出派单异议"),
+    "objection.rule": _("法制办裁定"),
+    "evaluation.submit": _("评价"),
+    "evaluation.correct": _("更正评价"),
+    "problem.create": _("上报问题"),
+    "problem.solved": _("问题已解决"),
+}

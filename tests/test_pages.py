@@ -1,0 +1,85 @@
+"""Every page renders for the roles that use it, in Chinese by default and in English on request;
+out-of-scope objects look missing."""
+
+import pytest
+from django.test import Client
+
+from shaobao.org.cast import USERS
+from shaobao.whistles import services as S
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loop(world, actors, t0, cal):
+    w = S.whistle_blow(
+        actor=actors.commander,
+        township_id=world.town.pk,
+        title="河道采砂",
+        description="夜间采砂",
+        address="东岸",
+        area="JOINT_ENFORCEMENT",
+        kind="ENFORCEMENT",
+        mode="LEDGER",
+        ledger_items=["查扣设备"],
+        summoned=[],
+        matter_id=world.matters["ZY-KC-01"].pk,
+        now=t0,
+        cal=cal,
+    )
+    return w
+
+
+def client_for(world, username):
+    c = Client()
+    c.force_login(world.users[username])
+    return c
+
+
+@pytest.mark.parametrize("username", list(USERS))
+def test_home_and_pages_render_for_every_role(world, loop, username):
+    c = client_for(world, username)
+    r = c.get("/", follow=True)
+    assert r.status_code == 200
+    assert "哨报" in r.content.decode()
+    for url in [
+        "/whistles/",
+        "/problems/",
+        "/inbox/",
+        "/campaigns/",
+        "/escalated/",
+        "/objections/",
+    ]:
+        assert c.get(url).status_code == 200, url
+
+
+def test_detail_pages_and_scope(world, loop):
+    s = loop.summonses.get(role="LEAD")
+    for who in ["commander", "staff", "gh_head", "gh_officer", "inspector", "supervisor", "legal"]:
+        c = client_for(world, who)
+        assert c.get(f"/whistles/{loop.pk}/").status_code == 200, who
+        assert c.get(f"/summonses/{s.pk}/").status_code == 200, who
+    outsider = client_for(world, "other_commander")
+    assert outsider.get(f"/whistles/{loop.pk}/").status_code == 404
+    assert outsider.get(f"/summonses/{s.pk}/").status_code == 404
+    assert client_for(world, "cg_head").get(f"/whistles/{loop.pk}/").status_code == 404
+    assert (
+        client_for(world, "inspector").get(f"/audit/?whistle={loop.number}&verify=1").status_code
+        == 200
+    )
+    assert client_for(world, "commander").get("/audit/").status_code == 403
+
+
+def test_english_is_available(world, loop):
+    c = client_for(world, "commander")
+    c.post("/i18n/setlang/", {"language": "en", "next": "/whistles/"})
+    body = c.get("/whistles/").content.decode()
+    assert 'lang="en"' in body
+
+
+def test_forms_render(world, loop):
+    c = client_for(world, "commander")
+    assert c.get("/whistles/new/").status_code == 200
+    assert c.get(f"/whistles/suggest/?matter={world.matters['ZY-KC-01'].pk}").status_code == 200
+    assert c.get("/problems/new/").status_code == 200
+    assert client_for(world, "grid").get("/problems/new/").status_code == 200
