@@ -199,6 +199,8 @@ def whistle_detail(request, whistle_id):
                 and not a.in_department(W.DEPT, s.department_id),
                 "can_evaluate": s.state == W.VERIFIED and P.may(a, "evaluate", s),
                 "mine": a.in_department(W.DEPT, s.department_id),
+                "verify_form": F.VerifyForm(auto_id=f"id_s{s.pk}_%s"),
+                "evaluation_form": F.EvaluationForm(auto_id=f"id_s{s.pk}_%s"),
             }
         )
     return render(
@@ -216,9 +218,7 @@ def whistle_detail(request, whistle_id):
             and w.status == "ACTIVE"
             and P.may_whistle(a, "launch", w),
             "can_cancel": w.status == "ACTIVE" and P.may_whistle(a, "cancel", w),
-            "verify_form": F.VerifyForm(),
-            "evaluation_form": F.EvaluationForm(),
-            "cancel_form": F.ReasonForm(),
+            "cancel_form": F.ReasonForm(auto_id="id_cancel_%s"),
         },
     )
 
