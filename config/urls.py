@@ -13,3 +13,15 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+
+
+def _not_found(request, exception=None):
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "message": "未找到", "fields": {}}, status=404)
+    return page_not_found(request, exception)
+
+
+handler404 = _not_found

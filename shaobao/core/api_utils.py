@@ -1,13 +1,20 @@
 """Small helpers shared by the app routers."""
 
+from typing import Annotated
+
 from django.http import JsonResponse
-from ninja import Schema
+from ninja import Query, Schema
+from pydantic import Field
 
 from shaobao.core import idempotency
 from shaobao.core.timeutil import now
 from shaobao.org.scoping import Actor, actor_for
 
 MAX_PAGE = 200
+# Every id a client sends: positive and within a bigint, so no request can overflow the database.
+Id = Annotated[int, Field(ge=1, le=2**62)]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 
 
 class ErrorOut(Schema):

@@ -1,7 +1,7 @@
 from django.http import HttpResponse
 from ninja import Router
 
-from shaobao.core.api_utils import ERRORS, actor, create, page
+from shaobao.core.api_utils import ERRORS, Id, Limit, Offset, actor, create, page
 from shaobao.core.timeutil import now
 from shaobao.problems import services
 from shaobao.problems.exports import XLSX, problems_xlsx
@@ -23,10 +23,10 @@ router = Router(tags=["problems"])
 def list_problems(
     request,
     status: str = "",
-    township_id: int | None = None,
+    township_id: Id | None = None,
     q: str = "",
-    limit: int = 50,
-    offset: int = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ):
     return page(
         problem_list(viewer=actor(request), status=status, township_id=township_id, q=q),
@@ -47,7 +47,7 @@ def create_problem(request, body: ProblemIn):
 
 
 @router.get("/export.xlsx", response={200: None, **ERRORS})
-def export_problems(request, status: str = "", township_id: int | None = None):
+def export_problems(request, status: str = "", township_id: Id | None = None):
     data = problems_xlsx(
         problem_list(viewer=actor(request), status=status, township_id=township_id)
     )
@@ -57,12 +57,12 @@ def export_problems(request, status: str = "", township_id: int | None = None):
 
 
 @router.get("/{int:problem_id}", response={200: ProblemOut, **ERRORS})
-def get_problem(request, problem_id: int):
+def get_problem(request, problem_id: Id):
     return access_problem(actor(request), problem_id)
 
 
 @router.patch("/{int:problem_id}", response={200: ProblemOut, **ERRORS})
-def update_problem(request, problem_id: int, body: ProblemPatch):
+def update_problem(request, problem_id: Id, body: ProblemPatch):
     changes = body.dict(exclude_unset=True)
     return services.problem_update(
         actor=actor(request), problem_id=problem_id, now=now(), **changes
@@ -70,14 +70,14 @@ def update_problem(request, problem_id: int, body: ProblemPatch):
 
 
 @router.post("/{int:problem_id}/triage", response={200: ProblemOut, **ERRORS})
-def triage_problem(request, problem_id: int, body: TriageIn):
+def triage_problem(request, problem_id: Id, body: TriageIn):
     return services.problem_triage(
         actor=actor(request), problem_id=problem_id, now=now(), **body.dict()
     )
 
 
 @router.post("/{int:problem_id}/close", response={200: ProblemOut, **ERRORS})
-def close_problem(request, problem_id: int, body: CloseIn):
+def close_problem(request, problem_id: Id, body: CloseIn):
     return services.problem_close(
         actor=actor(request), problem_id=problem_id, now=now(), **body.dict()
     )

@@ -13,7 +13,7 @@ from shaobao.core.errors import Conflict, InvalidInput, PermissionDenied
 from shaobao.duties.models import Matter
 from shaobao.notify.services import enqueue
 from shaobao.org import roles as R
-from shaobao.org.models import Jurisdiction
+from shaobao.org.models import Department, Jurisdiction
 from shaobao.org.scoping import Actor
 from shaobao.problems import permissions as P
 from shaobao.problems.models import SOURCES, Problem, ProblemPhoto
@@ -81,13 +81,17 @@ def problem_create(
     dept_id = None
     if actor.covers(R.TOWNSHIP_ROLES, township.code):
         default_source = "TOWNSHIP"
-    elif any(
-        township.code.startswith(c[:9]) or c.startswith(township.code)
-        for c in actor.codes(R.GRID_ROLES)
-    ):
+    elif any(c[:9] == township.code for c in actor.codes(R.GRID_ROLES)):
         default_source = "GRID_PATROL"
-    elif reporting_department_id and actor.in_department(
-        R.DEPARTMENT_ROLES, int(reporting_department_id)
+    elif (
+        reporting_department_id
+        and actor.in_department(
+            R.DEPARTMENT_ROLES, V.object_id(reporting_department_id, "department")
+        )
+        # a department reports only within its own district
+        and Department.objects.filter(
+            pk=reporting_department_id, district__code=township.code[:6]
+        ).exists()
     ):
         default_source, dept_id = "DEPARTMENT", int(reporting_department_id)
     else:

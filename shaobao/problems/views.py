@@ -18,6 +18,7 @@ from shaobao.problems.models import Problem
 from shaobao.problems.permissions import access_problem, may_edit
 from shaobao.problems.selectors import problem_list
 from shaobao.ui.helpers import actor, form_errors_message, now
+from shaobao.whistles.permissions import whistles_visible_to
 
 
 def _townships_for(a):
@@ -116,7 +117,7 @@ def problem_detail(request, problem_id):
                 matters=matters, initial={"matter": p.matter_id, "priority": p.priority}
             ),
             "close_form": CloseForm(),
-            "whistles": p.whistles.all(),
+            "whistles": whistles_visible_to(a, now=now()).filter(problems=p),
             "can_whistle": a.covers(R.TOWNSHIP_ROLES, p.township.code)
             and p.status in (Problem.NEW, Problem.TRIAGED, Problem.WHISTLED),
         },

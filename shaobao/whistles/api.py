@@ -3,7 +3,7 @@ from ninja import Router
 
 from shaobao.assessments.services import evaluation_submit
 from shaobao.audit.models import AuditEntry
-from shaobao.core.api_utils import ERRORS, actor, create, page
+from shaobao.core.api_utils import ERRORS, Id, Limit, Offset, actor, create, page
 from shaobao.core.timeutil import now, work_calendar
 from shaobao.org import roles as R
 from shaobao.whistles import selectors as Q
@@ -43,11 +43,11 @@ router = Router(tags=["whistles"])
 def list_whistles(
     request,
     status: str = "",
-    township_id: int | None = None,
+    township_id: Id | None = None,
     overdue: bool = False,
     q: str = "",
-    limit: int = 50,
-    offset: int = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ):
     qs = Q.whistle_list(
         viewer=actor(request),
@@ -76,36 +76,36 @@ def blow_whistle(request, body: WhistleIn):
 
 
 @router.get("/whistles/{int:whistle_id}", response={200: WhistleOut, **ERRORS})
-def get_whistle(request, whistle_id: int):
+def get_whistle(request, whistle_id: Id):
     return Q.whistle_detail(viewer=actor(request), whistle_id=whistle_id, now=now())
 
 
 @router.post("/whistles/{int:whistle_id}/launch", response={200: WhistleOut, **ERRORS})
-def launch_whistle(request, whistle_id: int):
+def launch_whistle(request, whistle_id: Id):
     return S.whistle_launch(actor=actor(request), whistle_id=whistle_id, now=now())
 
 
 @router.post("/whistles/{int:whistle_id}/cancel", response={200: WhistleOut, **ERRORS})
-def cancel_whistle(request, whistle_id: int, body: CancelIn):
+def cancel_whistle(request, whistle_id: Id, body: CancelIn):
     return S.whistle_cancel(
         actor=actor(request), whistle_id=whistle_id, reason=body.reason, now=now()
     )
 
 
 @router.get("/whistles/{int:whistle_id}/ledger", response={200: list[LedgerItemOut], **ERRORS})
-def whistle_ledger(request, whistle_id: int):
+def whistle_ledger(request, whistle_id: Id):
     return list(access_whistle(actor(request), whistle_id, now=now()).ledger_items.all())
 
 
 @router.post("/ledger-items/{int:item_id}/clear", response={200: LedgerItemOut, **ERRORS})
-def clear_ledger_item(request, item_id: int, body: LedgerClearIn):
+def clear_ledger_item(request, item_id: Id, body: LedgerClearIn):
     return S.ledger_item_clear(
         actor=actor(request), item_id=item_id, evidence_note=body.evidence_note, now=now()
     )
 
 
 @router.get("/whistles/{int:whistle_id}/audit", response={200: list[AuditOut], **ERRORS})
-def whistle_audit(request, whistle_id: int):
+def whistle_audit(request, whistle_id: Id):
     """The whistle's trail, for inspectors and the whistle's own parties."""
     a = actor(request)
     whistle = access_whistle(a, whistle_id, now=now())
@@ -116,7 +116,7 @@ def whistle_audit(request, whistle_id: int):
 
 
 @router.get("/summonses", response={200: SummonsPage, **ERRORS})
-def inbox(request, state: str = "", open_only: bool = False, limit: int = 50, offset: int = 0):
+def inbox(request, state: str = "", open_only: bool = False, limit: Limit = 50, offset: Offset = 0):
     return page(
         Q.summons_inbox(viewer=actor(request), now=now(), state=state, open_only=open_only),
         limit,
@@ -125,29 +125,29 @@ def inbox(request, state: str = "", open_only: bool = False, limit: int = 50, of
 
 
 @router.get("/summonses/escalated", response={200: SummonsPage, **ERRORS})
-def escalated(request, limit: int = 50, offset: int = 0):
+def escalated(request, limit: Limit = 50, offset: Offset = 0):
     return page(Q.escalated(viewer=actor(request), now=now()), limit, offset)
 
 
 @router.get("/summonses/{int:summons_id}", response={200: SummonsOut, **ERRORS})
-def get_summons(request, summons_id: int):
+def get_summons(request, summons_id: Id):
     return Q.summons_detail(viewer=actor(request), summons_id=summons_id, now=now())
 
 
 @router.post("/summonses/{int:summons_id}/acknowledge", response={200: SummonsOut, **ERRORS})
-def acknowledge(request, summons_id: int, body: AcknowledgeIn):
+def acknowledge(request, summons_id: Id, body: AcknowledgeIn):
     return S.summons_acknowledge(
         actor=actor(request), summons_id=summons_id, now=now(), **body.dict()
     )
 
 
 @router.post("/summonses/{int:summons_id}/check-in", response={200: SummonsOut, **ERRORS})
-def check_in(request, summons_id: int, body: CheckInIn):
+def check_in(request, summons_id: Id, body: CheckInIn):
     return S.summons_check_in(actor=actor(request), summons_id=summons_id, now=now(), **body.dict())
 
 
 @router.post("/summonses/{int:summons_id}/outcomes", response={201: OutcomeOut, **ERRORS})
-def record_outcome(request, summons_id: int, body: OutcomeIn):
+def record_outcome(request, summons_id: Id, body: OutcomeIn):
     return create(
         request,
         endpoint=f"summons.{summons_id}.outcome",
@@ -160,26 +160,26 @@ def record_outcome(request, summons_id: int, body: OutcomeIn):
 
 
 @router.post("/summonses/{int:summons_id}/claim-completion", response={200: SummonsOut, **ERRORS})
-def claim_completion(request, summons_id: int, body: ClaimIn):
+def claim_completion(request, summons_id: Id, body: ClaimIn):
     return S.summons_claim_completion(
         actor=actor(request), summons_id=summons_id, note=body.note, now=now()
     )
 
 
 @router.post("/summonses/{int:summons_id}/verify", response={200: SummonsOut, **ERRORS})
-def verify(request, summons_id: int, body: VerifyIn):
+def verify(request, summons_id: Id, body: VerifyIn):
     return S.summons_verify(actor=actor(request), summons_id=summons_id, now=now(), **body.dict())
 
 
 @router.post("/summonses/{int:summons_id}/supervise", response={200: SummonsOut, **ERRORS})
-def supervise(request, summons_id: int, body: SuperviseIn):
+def supervise(request, summons_id: Id, body: SuperviseIn):
     return S.summons_supervise(
         actor=actor(request), summons_id=summons_id, comment=body.comment, now=now()
     ).summons
 
 
 @router.post("/summonses/{int:summons_id}/objections", response={201: ObjectionOut, **ERRORS})
-def raise_objection(request, summons_id: int, body: ObjectionIn):
+def raise_objection(request, summons_id: Id, body: ObjectionIn):
     return create(
         request,
         endpoint=f"summons.{summons_id}.objection",
@@ -196,7 +196,7 @@ def raise_objection(request, summons_id: int, body: ObjectionIn):
 
 
 @router.post("/summonses/{int:summons_id}/evaluations", response={201: EvaluationOut, **ERRORS})
-def evaluate(request, summons_id: int, body: EvaluationIn):
+def evaluate(request, summons_id: Id, body: EvaluationIn):
     return create(
         request,
         endpoint=f"summons.{summons_id}.evaluation",
@@ -216,7 +216,7 @@ def objections(request, pending_only: bool = True):
 
 
 @router.post("/objections/{int:objection_id}/rule", response={200: ObjectionOut, **ERRORS})
-def rule(request, objection_id: int, body: RuleIn):
+def rule(request, objection_id: Id, body: RuleIn):
     return S.objection_rule(
         actor=actor(request), objection_id=objection_id, now=now(), **body.dict()
     )
@@ -247,5 +247,5 @@ def create_campaign(request, body: CampaignIn):
 
 
 @router.post("/campaigns/{int:campaign_id}/end", response={200: CampaignOut, **ERRORS})
-def end_campaign(request, campaign_id: int):
+def end_campaign(request, campaign_id: Id):
     return S.campaign_end(actor=actor(request), campaign_id=campaign_id, now=now())

@@ -4,14 +4,16 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
+from shaobao.core.api_utils import Id
+
 
 class SummonsIn(Schema):
-    department_id: int
+    department_id: Id
     role: str = Field(pattern="^(LEAD|ASSIST)$")
 
 
 class WhistleIn(Schema):
-    township_id: int
+    township_id: Id
     title: str = Field(max_length=120)
     description: str = Field(max_length=4000)
     address: str = Field(max_length=200)
@@ -19,18 +21,18 @@ class WhistleIn(Schema):
     kind: str
     mode: str
     urgency: str = "NORMAL"
-    matter_id: int | None = None
-    problem_ids: list[int] = Field(default_factory=list, max_length=50)
+    matter_id: Id | None = None
+    problem_ids: list[Id] = Field(default_factory=list, max_length=50)
     departments: list[SummonsIn] = Field(default_factory=list, max_length=40)
     lat: float | None = None
     lng: float | None = None
     report_by_at: datetime | None = None
     finish_by_at: datetime | None = None
-    campaign_id: int | None = None
+    campaign_id: Id | None = None
     launch_at: datetime | None = None
     meeting_point: str = Field("", max_length=200)
     ledger_items: list[str] = Field(default_factory=list, max_length=100)
-    blown_by_department_id: int | None = None
+    blown_by_department_id: Id | None = None
 
 
 class SummonsBrief(Schema):
@@ -101,7 +103,7 @@ class SummonsPage(Schema):
 
 
 class AcknowledgeIn(Schema):
-    officer_ids: list[int] = Field(default_factory=list, max_length=50)
+    officer_ids: list[Id] = Field(default_factory=list, max_length=50)
     officer_names: str = Field("", max_length=200)
 
 
@@ -142,14 +144,14 @@ class VerifyIn(Schema):
 
 class ObjectionIn(Schema):
     reason: str = Field(max_length=2000)
-    claimed_owner_id: int | None = None
+    claimed_owner_id: Id | None = None
     claimed_duty: str = Field("", max_length=300)
 
 
 class RuleIn(Schema):
     decision: str = Field(pattern="^(DISMISS|REASSIGN)$")
     ruling: str = Field(max_length=1000)
-    reassign_to_id: int | None = None
+    reassign_to_id: Id | None = None
 
 
 class ObjectionOut(Schema):
@@ -209,11 +211,11 @@ class EvaluationOut(Schema):
 
 
 class CampaignIn(Schema):
-    township_id: int
+    township_id: Id
     name: str = Field(max_length=100)
-    commander_id: int
-    executive_commander_id: int
-    department_ids: list[int] = Field(max_length=100)
+    commander_id: Id
+    executive_commander_id: Id
+    department_ids: list[Id] = Field(max_length=100)
     starts_date: date
     ends_date: date
 
