@@ -155,6 +155,9 @@ SHAOBAO = {
     # Login throttle: attempts per window per username and per address.
     "LOGIN_MAX_ATTEMPTS": 5,
     "LOGIN_WINDOW_SECONDS": 900,
+    # How many reverse proxies (nginx, a load balancer) stand in front: their X-Forwarded-For
+    # entries are trusted to find the client's address for login throttling.
+    "TRUSTED_PROXIES": int(os.environ.get("SHAOBAO_TRUSTED_PROXIES", "0")),
 }
 
 LANGUAGE_COOKIE_NAME = "shaobao_lang"

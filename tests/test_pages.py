@@ -83,3 +83,53 @@ def test_forms_render(world, loop):
     assert c.get(f"/whistles/suggest/?matter={world.matters['ZY-KC-01'].pk}").status_code == 200
     assert c.get("/problems/new/").status_code == 200
     assert client_for(world, "grid").get("/problems/new/").status_code == 200
+
+
+def test_outcome_with_photo_evidence_served_only_in_scope(
+    world, loop, actors, t0, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shaobao.whistles.models import Evidence, Outcome
+
+    settings.MEDIA_ROOT = tmp_path
+    s = loop.summonses.get(role="LEAD")
+    S.summons_acknowledge(actor=actors.gh_head, summons_id=s.pk, officer_names="杨磊", now=t0)
+    S.summons_check_in(actor=actors.gh_head, summons_id=s.pk, now=t0)
+    c = client_for(world, "gh_officer")
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    bad = SimpleUploadedFile("x.png", b"MZ not an image", content_type="image/png")
+    r = c.post(
+        f"/summonses/{s.pk}/record_outcome/",
+        {
+            "inspections": 1,
+            "cases_filed": 0,
+            "fines_yuan": "0",
+            "items_removed": 0,
+            "note": "现场取证",
+            "lat": "40.18",
+            "lng": "117.29",
+            "photos": [bad],
+        },
+    )
+    assert r.status_code == 302 and Outcome.objects.count() == 0  # refused whole, nothing saved
+    good = SimpleUploadedFile("x.png", png, content_type="image/png")
+    c.post(
+        f"/summonses/{s.pk}/record_outcome/",
+        {
+            "inspections": 1,
+            "cases_filed": 0,
+            "fines_yuan": "0",
+            "items_removed": 0,
+            "note": "现场取证",
+            "lat": "40.18",
+            "lng": "117.29",
+            "photos": [good],
+        },
+    )
+    ev = Evidence.objects.get()
+    assert ev.lat == 40.18 and ev.uploaded_at == ev.outcome.recorded_at
+    r = c.get(f"/evidence/{ev.pk}/")
+    assert r.status_code == 200 and r["Content-Type"] == "image/png"
+    assert b"".join(r.streaming_content) == png
+    assert client_for(world, "other_commander").get(f"/evidence/{ev.pk}/").status_code == 404

@@ -52,9 +52,7 @@ EXPECTED = {
 def scene(world, actors, t0, cal):
     """An in-scope whistle (金海湖镇 summons 规划自然资源分局 to lead) and an out-of-scope twin
     in another district, each with a problem; both driven to the state each action needs."""
-    O.jurisdiction_create(
-        actor=SYSTEM, code="110105", name="朝阳区", level="DISTRICT", now=t0
-    )
+    O.jurisdiction_create(actor=SYSTEM, code="110105", name="朝阳区", level="DISTRICT", now=t0)
     far_town = O.jurisdiction_create(
         actor=SYSTEM, code="110105001", name="建外街道", level="TOWNSHIP", kind="STREET", now=t0
     )

@@ -67,3 +67,31 @@ def object_id(value, field):
     if v <= 0 or v > 2**62:
         raise InvalidInput(_("“%(f)s”无效") % {"f": field}, fields={field: "invalid"})
     return v
+
+
+IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF")
+MAX_PHOTO_BYTES = 8 * 1024 * 1024
+MAX_PHOTOS = 9
+
+
+def images(files):
+    """Photos as evidence: at most nine JPEG/PNG/WebP files of 8 MB, recognised by their bytes."""
+    files = list(files or [])
+    if len(files) > MAX_PHOTOS:
+        raise InvalidInput(_("照片最多%(n)s张") % {"n": MAX_PHOTOS}, fields={"photos": "too_many"})
+    for f in files:
+        head = f.read(12)
+        f.seek(0)
+        if f.size > MAX_PHOTO_BYTES or not head.startswith(IMAGE_MAGIC):
+            raise InvalidInput(
+                _("照片须为不超过8MB的JPEG、PNG或WebP图片"), fields={"photos": "invalid"}
+            )
+    return files
+
+
+def image_content_type(head: bytes) -> str:
+    if head.startswith(b"\x89PNG"):
+        return "image/png"
+    if head.startswith(b"RIFF"):
+        return "image/webp"
+    return "image/jpeg"

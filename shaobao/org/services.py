@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -100,6 +102,10 @@ def user_create(*, actor: Actor, username, display_name, password, phone="", now
         display_name=V.text(display_name, "display_name", max_len=50),
         phone=V.text(phone, "phone", max_len=20, required=False),
     )
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as e:
+        raise InvalidInput("；".join(e.messages), fields={"password": "weak"}) from None
     user.set_password(password)
     user.save()
     record(actor=actor, action="user.create", obj=user, data={"username": username}, now=now)

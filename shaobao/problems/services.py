@@ -18,10 +18,6 @@ from shaobao.org.scoping import Actor
 from shaobao.problems import permissions as P
 from shaobao.problems.models import SOURCES, Problem, ProblemPhoto
 
-IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF")
-MAX_PHOTO_BYTES = 8 * 1024 * 1024
-MAX_PHOTOS = 9
-
 
 def _matter(matter_id):
     if not matter_id:
@@ -30,20 +26,6 @@ def _matter(matter_id):
     if m is None:
         raise InvalidInput(_("事项无效"), fields={"matter": "invalid"})
     return m
-
-
-def _photos(files):
-    files = list(files or [])
-    if len(files) > MAX_PHOTOS:
-        raise InvalidInput(_("照片最多%(n)s张") % {"n": MAX_PHOTOS}, fields={"photos": "too_many"})
-    for f in files:
-        head = f.read(12)
-        f.seek(0)
-        if f.size > MAX_PHOTO_BYTES or not head.startswith(IMAGE_MAGIC):
-            raise InvalidInput(
-                _("照片须为不超过8MB的JPEG、PNG或WebP图片"), fields={"photos": "invalid"}
-            )
-    return files
 
 
 def _place(actor: Actor, township: Jurisdiction, place_id):
@@ -115,7 +97,7 @@ def problem_create(
         created_at=now,
         updated_at=now,
     )
-    for f in _photos(photos):
+    for f in V.images(photos):
         ProblemPhoto.objects.create(
             problem=problem, image=f, uploaded_by_id=actor.user_id, uploaded_at=now
         )

@@ -176,4 +176,9 @@ def problem_photo(request, problem_id, photo_id):
     photo = p.photos.filter(pk=photo_id).first()
     if photo is None or not photo.image.storage.exists(photo.image.name):
         raise Http404
-    return FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    from shaobao.core.validate import image_content_type
+
+    fh = photo.image.open("rb")
+    head = fh.read(12)
+    fh.seek(0)
+    return FileResponse(fh, content_type=image_content_type(head))

@@ -16,6 +16,15 @@ from shaobao.ui.helpers import actor, now
 
 
 def _client_address(request) -> str:
+    """The client's address; behind N trusted proxies (SHAOBAO_TRUSTED_PROXIES=N) the N-th
+    address from the right of X-Forwarded-For, which the proxies themselves appended."""
+    proxies = settings.SHAOBAO.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        chain = [
+            x.strip() for x in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if x.strip()
+        ]
+        if len(chain) >= proxies:
+            return chain[-proxies][:64]
     return request.META.get("REMOTE_ADDR", "")[:64]
 
 
@@ -76,7 +85,6 @@ HOME_BY_ROLE = [
     (R.AUXILIARY, "problems:new"),
     (R.ASSESSOR, "whistles:board"),
     (R.ADMIN, "whistles:board"),
-    (R.OPERATOR, "problems:list"),
 ]
 
 
@@ -100,7 +108,7 @@ def nav_items(request) -> list[dict]:
 
     township = R.TOWNSHIP_ROLES | R.READ_ALL_ROLES
     add(_("吹哨看板"), "whistles:board", township | R.DEPARTMENT_ROLES)
-    add(_("问题清单"), "problems:list", township | R.GRID_ROLES | R.DEPARTMENT_ROLES | {R.OPERATOR})
+    add(_("问题清单"), "problems:list", township | R.GRID_ROLES | R.DEPARTMENT_ROLES)
     add(_("上报问题"), "problems:new", R.TOWNSHIP_ROLES | R.GRID_ROLES)
     add(_("报到任务"), "whistles:inbox", R.DEPARTMENT_ROLES)
     add(_("专项行动"), "whistles:campaigns", R.TOWNSHIP_ROLES | R.READ_ALL_ROLES)

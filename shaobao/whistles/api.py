@@ -57,7 +57,9 @@ def list_whistles(
         overdue=overdue,
         q=q,
     )
-    return page(qs, limit, offset)
+    result = page(qs, limit, offset)
+    Q.audit_sealed_reads(viewer=actor(request), whistles=result["items"], now=now(), via="api")
+    return result
 
 
 @router.post("/whistles", response={201: WhistleOut, **ERRORS})
@@ -117,11 +119,14 @@ def whistle_audit(request, whistle_id: Id):
 
 @router.get("/summonses", response={200: SummonsPage, **ERRORS})
 def inbox(request, state: str = "", open_only: bool = False, limit: Limit = 50, offset: Offset = 0):
-    return page(
+    result = page(
         Q.summons_inbox(viewer=actor(request), now=now(), state=state, open_only=open_only),
         limit,
         offset,
     )
+    whistles = [s.whistle for s in result["items"]]
+    Q.audit_sealed_reads(viewer=actor(request), whistles=whistles, now=now(), via="api")
+    return result
 
 
 @router.get("/summonses/escalated", response={200: SummonsPage, **ERRORS})

@@ -101,6 +101,9 @@ class OutcomeForm(forms.Form):
     note = forms.CharField(
         label=_("工作情况"), max_length=2000, required=False, widget=forms.Textarea
     )
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
+    lng = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
+    accuracy_m = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=0)
 
 
 class ClaimForm(forms.Form):

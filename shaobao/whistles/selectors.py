@@ -39,6 +39,23 @@ def whistle_list(
     ).order_by("-created_at", "-pk")
 
 
+def audit_sealed_reads(*, viewer: Actor, whistles, now, via: str) -> None:
+    """Lists show a sealed whistle's title to those allowed to see it; that is a read too."""
+    sealed = [w for w in whistles if w.is_sealed(now)]
+    if not sealed:
+        return
+    with transaction.atomic():
+        for w in sealed:
+            record(
+                actor=viewer,
+                action="whistle.sealed_read",
+                obj=w,
+                whistle_id=w.pk,
+                data={"via": via},
+                now=now,
+            )
+
+
 def whistle_detail(*, viewer: Actor, whistle_id, now) -> Whistle:
     whistle = P.access_whistle(viewer, whistle_id, now=now)
     if whistle.is_sealed(now):

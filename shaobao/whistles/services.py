@@ -33,6 +33,7 @@ from shaobao.whistles.models import (
     URGENCIES,
     Campaign,
     CheckIn,
+    Evidence,
     LedgerItem,
     Objection,
     Outcome,
@@ -349,6 +350,11 @@ def whistle_launch(*, actor: Actor, whistle_id, now) -> Whistle:
         or whistle.status != Whistle.ACTIVE
     ):
         raise Conflict(_("该吹哨不是待发起的突击行动"), code="invalid_state")
+    _launch(actor, whistle, now)
+    return whistle
+
+
+def _launch(actor: Actor, whistle: Whistle, now):
     whistle.launched_at = now
     whistle.save(update_fields=["launched_at"])
     record(
@@ -364,7 +370,28 @@ def whistle_launch(*, actor: Actor, whistle_id, now) -> Whistle:
             urgent=True,
             body=whistle.meeting_point,
         )
-    return whistle
+
+
+def launch_due(*, now, actor: Actor) -> int:
+    """Unseal surprise whistles whose launch time has come and tell everyone summoned. Each is
+    claimed under its row lock, so a second or concurrent sweep launches nothing twice."""
+    launched = 0
+    due = Whistle.objects.filter(
+        mode="SURPRISE", launched_at__isnull=True, launch_at__lte=now, status=Whistle.ACTIVE
+    ).values_list("pk", flat=True)
+    for pk in list(due[:1000]):
+        with transaction.atomic():
+            whistle = (
+                Whistle.objects.select_for_update()
+                .filter(pk=pk, launched_at__isnull=True)
+                .select_related("township")
+                .first()
+            )
+            if whistle is None:
+                continue
+            _launch(actor, whistle, now)
+            launched += 1
+    return launched
 
 
 @transaction.atomic
@@ -495,6 +522,9 @@ def summons_record_outcome(
     fines_yuan="0",
     items_removed=0,
     note="",
+    photos=(),
+    lat=None,
+    lng=None,
     now,
 ) -> Outcome:
     summons = _lock_summons(actor, summons_id, now)
@@ -511,7 +541,9 @@ def summons_record_outcome(
         "items_removed": V.nonneg_int(items_removed, "items_removed"),
     }
     note = V.text(note, _("工作情况"), max_len=2000, required=False)
-    if not note and not any(values.values()) and not fines:
+    photos = V.images(photos)
+    lat, lng = V.coords(lat, lng)
+    if not note and not any(values.values()) and not fines and not photos:
         raise InvalidInput(_("请填写至少一项执法效果"), fields={"note": "required"})
     outcome = Outcome.objects.create(
         summons=summons,
@@ -521,6 +553,11 @@ def summons_record_outcome(
         recorded_at=now,
         **values,
     )
+    # Evidence is time-stamped (and, where the phone gave it, placed) when it is uploaded.
+    for f in photos:
+        Evidence.objects.create(
+            outcome=outcome, file=f, uploaded_by_id=actor.user_id, uploaded_at=now, lat=lat, lng=lng
+        )
     _audit(
         actor,
         "summons.record_outcome",
@@ -530,6 +567,7 @@ def summons_record_outcome(
         summons=summons.pk,
         fines_yuan=str(fines),
         note=note,
+        photos=len(photos),
         **values,
     )
     return outcome

@@ -13,6 +13,7 @@ urlpatterns = [
     path("summonses/<int:summons_id>/", views.summons_detail, name="summons"),
     path("summonses/<int:summons_id>/<slug:action>/", views.summons_action, name="summons_action"),
     path("ledger-items/<int:item_id>/clear/", views.ledger_clear, name="ledger_clear"),
+    path("evidence/<int:evidence_id>/", views.evidence_file, name="evidence"),
     path("escalated/", views.escalated, name="escalated"),
     path("objections/", views.objections, name="objections"),
     path("objections/<int:objection_id>/rule/", views.objection_rule, name="rule"),

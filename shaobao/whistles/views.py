@@ -58,6 +58,7 @@ def board(request):
         q=request.GET.get("q", ""),
     )
     page = Paginator(qs, 24).get_page(request.GET.get("page"))
+    Q.audit_sealed_reads(viewer=a, whistles=page.object_list, now=now(), via="board")
     ctx = {
         "page": page,
         "status": status,
@@ -229,6 +230,9 @@ def inbox(request):
     open_only = request.GET.get("all") != "1"
     qs = Q.summons_inbox(viewer=a, now=now(), open_only=open_only)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    Q.audit_sealed_reads(
+        viewer=a, whistles=[x.whistle for x in page.object_list], now=now(), via="inbox"
+    )
     return render(request, "whistles/inbox.html", {"page": page, "open_only": open_only})
 
 
@@ -259,7 +263,7 @@ def summons_detail(request, summons_id):
             "mine": mine,
             "available": available,
             "sealed": w.is_sealed(t),
-            "outcomes": s.outcomes.all(),
+            "outcomes": s.outcomes.prefetch_related("photos"),
             "verifications": s.verifications.all(),
             "objections": s.objections.all(),
             "supervisions": s.supervisions.all(),
@@ -331,7 +335,13 @@ def summons_action(request, summons_id, action):
         "record_outcome": (
             F.OutcomeForm(request.POST),
             _("执法效果已登记"),
-            lambda d: S.summons_record_outcome(actor=a, summons_id=summons_id, now=t, **d),
+            lambda d: S.summons_record_outcome(
+                actor=a,
+                summons_id=summons_id,
+                now=t,
+                photos=request.FILES.getlist("photos"),
+                **{k: v for k, v in d.items() if k != "accuracy_m"},
+            ),
         ),
         "claim_completion": (
             F.ClaimForm(request.POST),
@@ -561,3 +571,23 @@ def campaigns(request):
             "can_create": bool(a.codes({R.TOWNSHIP_COMMANDER})),
         },
     )
+
+
+@login_required
+def evidence_file(request, evidence_id):
+    """Evidence photos are served only to those who may see the summons."""
+    from django.http import FileResponse
+
+    from shaobao.core.validate import image_content_type
+    from shaobao.whistles.models import Evidence
+
+    ev = Evidence.objects.filter(pk=evidence_id).select_related("outcome").first()
+    if ev is None or ev.outcome is None:
+        raise Http404
+    P.access_summons(actor(request), ev.outcome.summons_id, now=now())
+    if not ev.file.storage.exists(ev.file.name):
+        raise Http404
+    fh = ev.file.open("rb")
+    head = fh.read(12)
+    fh.seek(0)
+    return FileResponse(fh, content_type=image_content_type(head))

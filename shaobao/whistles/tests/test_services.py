@@ -394,3 +394,25 @@ def test_campaign(world, actors, t0, cal):
             ends_date=t0.date(),
             now=t0,
         )
+
+
+def test_sweep_launches_due_surprise_once(world, actors, t0, cal):
+    from shaobao.whistles.services import launch_due
+
+    w = blow(
+        world,
+        actors,
+        t0,
+        cal,
+        mode="SURPRISE",
+        launch_at=t0 + 2 * H,
+        meeting_point="东门",
+        summoned=[S.SummonsSpec(world.depts["GHZY"].pk, "LEAD")],
+    )
+    assert launch_due(now=t0 + H, actor=SYSTEM) == 0
+    assert launch_due(now=t0 + 3 * H, actor=SYSTEM) == 1
+    assert launch_due(now=t0 + 4 * H, actor=SYSTEM) == 0
+    w.refresh_from_db()
+    assert w.launched_at == t0 + 3 * H
+    launched = Notification.objects.get(event="whistle_launched")
+    assert launched.body == "东门"  # now the meeting point may travel

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from shaobao.core.timeutil import now, work_calendar
 from shaobao.notify.delivery import deliver_due
 from shaobao.org.scoping import SYSTEM
-from shaobao.whistles.services import routine_run_due, sweep_deadlines
+from shaobao.whistles.services import launch_due, routine_run_due, sweep_deadlines
 
 
 class Command(BaseCommand):
@@ -26,6 +26,7 @@ class Command(BaseCommand):
         while True:
             if time.monotonic() - last_sweep >= sweep_every or once:
                 t = now()
+                launch_due(now=t, actor=SYSTEM)
                 counts = sweep_deadlines(now=t, actor=SYSTEM)
                 blown = routine_run_due(now=t, cal=work_calendar(), actor=SYSTEM)
                 last_sweep = time.monotonic()

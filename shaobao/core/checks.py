@@ -1,0 +1,15 @@
+from django.conf import settings
+from django.core import checks
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def secret_key_is_set(app_configs, **kwargs):
+    if settings.SECRET_KEY.startswith("insecure-dev-key"):
+        return [
+            checks.Warning(
+                "SHAOBAO_SECRET_KEY is not set: the built-in development key is in use.",
+                hint="Set SHAOBAO_SECRET_KEY to a long random value in production.",
+                id="shaobao.W001",
+            )
+        ]
+    return []
