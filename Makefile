@@ -29,8 +29,12 @@ test: install browser lint
 	$(BIN)/shaobao check --fail-level WARNING
 	$(BIN)/pytest
 
+# Refresh the English catalogue after adding strings, translate what msgattrib lists, recompile.
 messages: install
-	cd shaobao && ../$(BIN)/shaobao makemessages -l en --no-obsolete && ../$(BIN)/shaobao compilemessages
+	$(BIN)/shaobao makemessages -l en --no-obsolete --ignore=.venv --ignore=bench --ignore=tests --ignore='*/tests/*'
+	msgattrib --untranslated shaobao/locale/en/LC_MESSAGES/django.po || true
+	msgattrib --only-fuzzy shaobao/locale/en/LC_MESSAGES/django.po || true
+	$(BIN)/shaobao compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) demo.sqlite3*

@@ -133,3 +133,81 @@ def test_outcome_with_photo_evidence_served_only_in_scope(
     assert r.status_code == 200 and r["Content-Type"] == "image/png"
     assert b"".join(r.streaming_content) == png
     assert client_for(world, "other_commander").get(f"/evidence/{ev.pk}/").status_code == 404
+
+
+def test_department_head_whistles_for_other_departments_through_the_page(world, loop):
+    from shaobao.whistles.models import Whistle
+
+    c = client_for(world, "cg_head")
+    assert c.get("/whistles/new/").status_code == 200
+    r = c.post(
+        "/whistles/new/",
+        {
+            "township": world.street.pk,
+            "title": "占道经营联合整治",
+            "description": "市场监管配合",
+            "address": "兴谷街道",
+            "area": "JOINT_ENFORCEMENT",
+            "kind": "ENFORCEMENT",
+            "mode": "ROUTINE",
+            "urgency": "NORMAL",
+            "lead": world.depts["SCJG"].pk,
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[-500:]
+    w = Whistle.objects.get(title="占道经营联合整治")
+    assert w.blown_by_department == world.depts["CGZF"]
+
+
+def test_routine_page_creates_a_schedule(world, loop):
+    from shaobao.whistles.models import RoutineSchedule
+
+    c = client_for(world, "commander")
+    assert c.get("/routines/").status_code == 200
+    r = c.post(
+        "/routines/",
+        {
+            "township": world.town.pk,
+            "title": "河道周巡",
+            "description": "每周联合巡河",
+            "address": "沿岸",
+            "area": "KEY_TASK",
+            "kind": "MANAGEMENT",
+            "lead": world.depts["SW"].pk,
+            "every_days": 7,
+            "first_run_at": "2030-01-01T09:00",
+        },
+    )
+    assert r.status_code == 302
+    assert RoutineSchedule.objects.get().every_days == 7
+
+
+def test_problem_edit(world, loop, actors, t0):
+    from shaobao.problems.services import problem_create
+
+    p = problem_create(
+        actor=actors.grid,
+        township_id=world.town.pk,
+        title="井盖缺失",
+        description="村口",
+        address="海子村",
+        now=t0,
+    )
+    c = client_for(world, "staff")
+    c.post(
+        f"/problems/{p.pk}/edit/",
+        {
+            "title": "井盖缺失（两处）",
+            "description": "村口两处",
+            "address": "海子村口",
+            "priority": 2,
+        },
+    )
+    p.refresh_from_db()
+    assert p.title == "井盖缺失（两处）" and p.priority == 2
+    r = client_for(world, "grid").post(
+        f"/problems/{p.pk}/edit/", {"title": "x", "description": "y", "address": "z", "priority": 1}
+    )
+    assert r.status_code == 302
+    p.refresh_from_db()
+    assert p.title == "井盖缺失（两处）"  # a grid worker reports; only the command centre edits

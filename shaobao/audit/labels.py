@@ -13,7 +13,7 @@ ACTIONS = {
     "summons.claim_completion": _("申请办结"),
     "summons.verify_accept": _("核查通过"),
     "summons.verify_reject": _("核查不通过，返工"),
-    "summons.supervise": _("区级督办"),
+    "summons.supervise": _("督办"),
     "summons.overdue": _("超时"),
     "summons.escalate": _("升级至区级督办"),
     "summons.release": _("改派解除"),

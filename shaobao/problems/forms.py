@@ -40,3 +40,10 @@ class TriageForm(forms.Form):
 class CloseForm(forms.Form):
     reason = forms.CharField(label=_("关闭原因"), max_length=500)
     merged_into = forms.IntegerField(label=_("合并到问题（编号数字）"), required=False, min_value=1)
+
+
+class EditForm(forms.Form):
+    title = forms.CharField(label=_("标题"), max_length=120)
+    description = forms.CharField(label=_("问题描述"), max_length=4000, widget=forms.Textarea)
+    address = forms.CharField(label=_("地址"), max_length=200)
+    priority = forms.TypedChoiceField(label=_("紧急程度"), coerce=int, choices=Problem.PRIORITIES)

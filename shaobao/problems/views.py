@@ -13,7 +13,7 @@ from shaobao.org.models import Jurisdiction
 from shaobao.org.scoping import prefix_q
 from shaobao.problems import services
 from shaobao.problems.exports import XLSX, problems_xlsx
-from shaobao.problems.forms import CloseForm, ProblemForm, TriageForm
+from shaobao.problems.forms import CloseForm, EditForm, ProblemForm, TriageForm
 from shaobao.problems.models import Problem
 from shaobao.problems.permissions import access_problem, may_edit
 from shaobao.problems.selectors import problem_list
@@ -117,6 +117,15 @@ def problem_detail(request, problem_id):
                 matters=matters, initial={"matter": p.matter_id, "priority": p.priority}
             ),
             "close_form": CloseForm(),
+            "edit_form": EditForm(
+                auto_id="id_edit_%s",
+                initial={
+                    "title": p.title,
+                    "description": p.description,
+                    "address": p.address,
+                    "priority": p.priority,
+                },
+            ),
             "whistles": whistles_visible_to(a, now=now()).filter(problems=p),
             "can_whistle": a.covers(R.TOWNSHIP_ROLES, p.township.code)
             and p.status in (Problem.NEW, Problem.TRIAGED, Problem.WHISTLED),
@@ -182,3 +191,20 @@ def problem_photo(request, problem_id, photo_id):
     head = fh.read(12)
     fh.seek(0)
     return FileResponse(fh, content_type=image_content_type(head))
+
+
+@login_required
+@require_POST
+def problem_edit(request, problem_id):
+    form = EditForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors_message(form))
+        return redirect("problems:detail", problem_id)
+    try:
+        services.problem_update(
+            actor=actor(request), problem_id=problem_id, now=now(), **form.cleaned_data
+        )
+        messages.success(request, _("问题已更新"))
+    except DomainError as e:
+        messages.error(request, str(e.message))
+    return redirect("problems:detail", problem_id)

@@ -112,6 +112,7 @@ def nav_items(request) -> list[dict]:
     add(_("上报问题"), "problems:new", R.TOWNSHIP_ROLES | R.GRID_ROLES)
     add(_("报到任务"), "whistles:inbox", R.DEPARTMENT_ROLES)
     add(_("专项行动"), "whistles:campaigns", R.TOWNSHIP_ROLES | R.READ_ALL_ROLES)
+    add(_("常态化吹哨"), "whistles:routines", R.TOWNSHIP_ROLES | R.READ_ALL_ROLES)
     add(_("超时督办"), "whistles:escalated", {R.DISTRICT_SUPERVISOR, R.INSPECTOR, R.ADMIN})
     add(_("派单异议"), "whistles:objections", {R.LEGAL_OFFICER, R.DISTRICT_SUPERVISOR, R.INSPECTOR})
     add(_("审计留痕"), "whistles:audit", {R.INSPECTOR, R.ADMIN})

@@ -8,7 +8,7 @@ from shaobao.core.timeutil import now, work_calendar
 from shaobao.org import roles as R
 from shaobao.whistles import selectors as Q
 from shaobao.whistles import services as S
-from shaobao.whistles.models import Campaign
+from shaobao.whistles.models import Campaign, RoutineSchedule
 from shaobao.whistles.permissions import access_whistle
 from shaobao.whistles.schemas import (
     AcknowledgeIn,
@@ -26,6 +26,8 @@ from shaobao.whistles.schemas import (
     ObjectionOut,
     OutcomeIn,
     OutcomeOut,
+    RoutineIn,
+    RoutineOut,
     RuleIn,
     SummonsOut,
     SummonsPage,
@@ -254,3 +256,25 @@ def create_campaign(request, body: CampaignIn):
 @router.post("/campaigns/{int:campaign_id}/end", response={200: CampaignOut, **ERRORS})
 def end_campaign(request, campaign_id: Id):
     return S.campaign_end(actor=actor(request), campaign_id=campaign_id, now=now())
+
+
+@router.get("/routines", response={200: list[RoutineOut], **ERRORS})
+def routines(request):
+    a = actor(request)
+    from shaobao.org.scoping import prefix_q
+
+    qs = RoutineSchedule.objects.filter(
+        prefix_q("township__code", a.codes(R.TOWNSHIP_ROLES | R.READ_ALL_ROLES))
+    )
+    return list(qs.order_by("next_run_at")[:500])
+
+
+@router.post("/routines", response={201: RoutineOut, **ERRORS})
+def create_routine(request, body: RoutineIn):
+    return create(
+        request,
+        endpoint="routines.create",
+        payload=body.dict(),
+        out_schema=RoutineOut,
+        make=lambda: S.routine_create(actor=actor(request), now=now(), **body.dict()),
+    )

@@ -187,3 +187,24 @@ class CampaignForm(forms.Form):
         self.fields["commander"].choices = [(u.pk, str(u)) for u in people]
         self.fields["executive_commander"].choices = [(u.pk, str(u)) for u in people]
         self.fields["departments"].choices = [(d.pk, d.name) for d in departments]
+
+
+class RoutineForm(forms.Form):
+    township = forms.TypedChoiceField(label=_("街乡"), coerce=int)
+    title = forms.CharField(label=_("标题"), max_length=120)
+    description = forms.CharField(label=_("情况说明"), max_length=4000, widget=forms.Textarea)
+    address = forms.CharField(label=_("地点"), max_length=200)
+    area = forms.ChoiceField(label=_("领域（法定）"), choices=AREAS)
+    kind = forms.ChoiceField(label=_("哨类"), choices=KINDS)
+    lead = forms.TypedChoiceField(label=_("牵头部门"), coerce=int)
+    assists = forms.TypedMultipleChoiceField(
+        label=_("配合部门"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    every_days = forms.IntegerField(label=_("每隔几天"), min_value=1, max_value=366, initial=7)
+    first_run_at = forms.DateTimeField(label=_("首次吹哨时间"), **DT)
+
+    def __init__(self, *args, townships=(), departments=(), **kw):
+        super().__init__(*args, **kw)
+        self.fields["township"].choices = [(j.pk, j.name) for j in townships]
+        self.fields["lead"].choices = [(d.pk, d.name) for d in departments]
+        self.fields["assists"].choices = [(d.pk, d.name) for d in departments]

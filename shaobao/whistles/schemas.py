@@ -246,3 +246,30 @@ class AuditOut(Schema):
 class SweepOut(Schema):
     report_overdue_at: int
     finish_overdue_at: int
+
+
+class RoutineIn(Schema):
+    township_id: Id
+    title: str = Field(max_length=120)
+    description: str = Field(max_length=4000)
+    area: str
+    kind: str
+    address: str = Field(max_length=200)
+    lead_department_id: Id
+    assist_department_ids: list[Id] = Field(default_factory=list, max_length=40)
+    every_days: int = Field(ge=1, le=366)
+    first_run_at: datetime
+    matter_id: Id | None = None
+    campaign_id: Id | None = None
+
+
+class RoutineOut(Schema):
+    id: int
+    township_id: int
+    title: str
+    area: str
+    kind: str
+    lead_department_id: int
+    every_days: int
+    next_run_at: datetime
+    active: bool

@@ -1066,6 +1066,15 @@ def routine_create(
     assists = list(depts.filter(pk__in=assist_department_ids).exclude(pk=lead_department_id))
     if lead is None:
         raise InvalidInput(_("请选择牵头部门"), fields={"lead_department": "required"})
+    if matter_id and not Matter.objects.filter(pk=matter_id, active=True).exists():
+        raise InvalidInput(_("事项无效"), fields={"matter": "invalid"})
+    if (
+        campaign_id
+        and not Campaign.objects.filter(
+            pk=campaign_id, township=township, ended_at__isnull=True
+        ).exists()
+    ):
+        raise InvalidInput(_("专项行动无效或已结束"), fields={"campaign": "invalid"})
     schedule = RoutineSchedule.objects.create(
         township=township,
         title=V.text(title, _("标题"), max_len=120),
@@ -1076,8 +1085,8 @@ def routine_create(
         lead_department=lead,
         every_days=every,
         next_run_at=first_run_at,
-        matter_id=matter_id,
-        campaign_id=campaign_id,
+        matter_id=matter_id or None,
+        campaign_id=campaign_id or None,
         created_by_id=actor.user_id,
     )
     schedule.assist_departments.set(assists)

@@ -19,4 +19,6 @@ urlpatterns = [
     path("objections/<int:objection_id>/rule/", views.objection_rule, name="rule"),
     path("audit/", views.audit, name="audit"),
     path("campaigns/", views.campaigns, name="campaigns"),
+    path("campaigns/<int:campaign_id>/end/", views.campaign_end, name="campaign_end"),
+    path("routines/", views.routines, name="routines"),
 ]

@@ -28,7 +28,7 @@ from shaobao.whistles import permissions as P
 from shaobao.whistles import selectors as Q
 from shaobao.whistles import services as S
 from shaobao.whistles import workflow as W
-from shaobao.whistles.models import Campaign, LedgerItem, Objection, Whistle
+from shaobao.whistles.models import Campaign, LedgerItem, Objection, RoutineSchedule, Whistle
 
 
 def _district_departments(codes):
@@ -37,7 +37,23 @@ def _district_departments(codes):
     ).order_by("code")
 
 
+def _blowing_department(a):
+    """A department head without a township role whistles for their department (Pinggu: a
+    department may summon other departments)."""
+    if a.codes(R.TOWNSHIP_ROLES):
+        return None
+    heads = sorted(a.departments({R.DEPARTMENT_DISPATCHER}))
+    return Department.objects.filter(pk__in=heads[:1]).select_related("district").first()
+
+
 def _whistler_townships(a):
+    dept = _blowing_department(a)
+    if dept is not None:
+        return list(
+            Jurisdiction.objects.filter(
+                level=Jurisdiction.TOWNSHIP, active=True, code__startswith=dept.district.code
+            ).order_by("code")
+        )
     return list(
         Jurisdiction.objects.filter(level=Jurisdiction.TOWNSHIP, active=True)
         .filter(prefix_q("code", a.codes(R.TOWNSHIP_ROLES)))
@@ -64,7 +80,7 @@ def board(request):
         "status": status,
         "overdue": overdue,
         "q": request.GET.get("q", ""),
-        "can_blow": bool(a.codes(R.TOWNSHIP_ROLES)),
+        "can_blow": bool(a.codes(R.TOWNSHIP_ROLES)) or _blowing_department(a) is not None,
         "now": now(),
     }
     return render(request, "whistles/board.html", ctx)
@@ -74,6 +90,10 @@ def _whistle_form_context(a, data=None, initial=None):
     townships = _whistler_townships(a)
     departments = _district_departments([t.code for t in townships])
     campaigns = Campaign.objects.filter(township__in=townships, ended_at__isnull=True)
+    blowing = _blowing_department(a)
+    if blowing is not None:
+        departments = departments.exclude(pk=blowing.pk)
+        campaigns = campaigns.none()
     form = F.WhistleForm(
         data,
         townships=townships,
@@ -88,7 +108,8 @@ def _whistle_form_context(a, data=None, initial=None):
 @login_required
 def whistle_new(request):
     a = actor(request)
-    if not a.codes(R.TOWNSHIP_ROLES):
+    blowing = _blowing_department(a)
+    if not a.codes(R.TOWNSHIP_ROLES) and blowing is None:
         raise PermissionDenied()
     initial = {
         "area": "JOINT_ENFORCEMENT",
@@ -137,6 +158,7 @@ def whistle_new(request):
                     launch_at=d["launch_at"],
                     meeting_point=d["meeting_point"],
                     ledger_items=d["ledger_items"],
+                    blown_by_department_id=blowing.pk if blowing else None,
                     now=now(),
                     cal=work_calendar(),
                 )
@@ -591,3 +613,61 @@ def evidence_file(request, evidence_id):
     head = fh.read(12)
     fh.seek(0)
     return FileResponse(fh, content_type=image_content_type(head))
+
+
+@login_required
+def routines(request):
+    """Routine (常态化) whistles that blow themselves on a schedule."""
+    a = actor(request)
+    townships = _whistler_townships(a) if a.codes(R.TOWNSHIP_ROLES) else []
+    visible = RoutineSchedule.objects.filter(
+        prefix_q("township__code", a.codes(R.TOWNSHIP_ROLES | R.READ_ALL_ROLES))
+    ).select_related("township", "lead_department")
+    form = F.RoutineForm(
+        request.POST or None,
+        townships=townships,
+        departments=_district_departments([t.code for t in townships]),
+    )
+    if request.method == "POST":
+        return _post(
+            request,
+            form,
+            lambda d: S.routine_create(
+                actor=a,
+                township_id=d["township"],
+                title=d["title"],
+                description=d["description"],
+                area=d["area"],
+                kind=d["kind"],
+                address=d["address"],
+                lead_department_id=d["lead"],
+                assist_department_ids=d["assists"],
+                every_days=d["every_days"],
+                first_run_at=d["first_run_at"],
+                now=now(),
+            ),
+            _("常态化吹哨已设定，到时自动吹哨"),
+            "/routines/",
+        )
+    return render(
+        request,
+        "whistles/routines.html",
+        {
+            "routines": visible.order_by("next_run_at")[:200],
+            "form": form,
+            "can_create": bool(townships),
+        },
+    )
+
+
+@login_required
+@require_POST
+def campaign_end(request, campaign_id):
+    a = actor(request)
+    return _post(
+        request,
+        F.forms.Form(request.POST),
+        lambda d: S.campaign_end(actor=a, campaign_id=campaign_id, now=now()),
+        _("专项行动已结束"),
+        "/campaigns/",
+    )
