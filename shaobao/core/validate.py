@@ -95,3 +95,19 @@ def image_content_type(head: bytes) -> str:
     if head.startswith(b"RIFF"):
         return "image/webp"
     return "image/jpeg"
+
+
+MAX_ID = 2**62
+
+
+def pk(value) -> int:
+    """An id from a URL or a form: anything that is not a positive bigint is simply not found."""
+    from shaobao.core.errors import NotFound
+
+    try:
+        v = int(value)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    if not 0 < v <= MAX_ID:
+        raise NotFound()
+    return v

@@ -39,7 +39,9 @@ class TriageForm(forms.Form):
 
 class CloseForm(forms.Form):
     reason = forms.CharField(label=_("关闭原因"), max_length=500)
-    merged_into = forms.IntegerField(label=_("合并到问题（编号数字）"), required=False, min_value=1)
+    merged_into = forms.IntegerField(
+        label=_("合并到问题（编号数字）"), required=False, min_value=1, max_value=2**62
+    )
 
 
 class EditForm(forms.Form):

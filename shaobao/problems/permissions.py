@@ -1,5 +1,6 @@
 from django.db.models import Q, QuerySet
 
+from shaobao.core import validate as V
 from shaobao.core.errors import NotFound
 from shaobao.org import roles as R
 from shaobao.org.scoping import Actor, prefix_q
@@ -29,7 +30,7 @@ def access_problem(actor: Actor, problem_id) -> Problem:
         return (
             problems_visible_to(actor)
             .select_related("township", "matter", "place")
-            .get(pk=int(problem_id))
+            .get(pk=V.pk(problem_id))
         )
     except (Problem.DoesNotExist, TypeError, ValueError):
         raise NotFound() from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from shaobao.core import validate as V
 from shaobao.core.errors import NotFound, PermissionDenied
 from shaobao.org import roles as R
 from shaobao.org.scoping import Actor, prefix_q
@@ -49,7 +50,7 @@ def summonses_visible_to(actor: Actor, *, now) -> QuerySet[Summons]:
 def access_whistle(actor: Actor, whistle_id, *, now) -> Whistle:
     try:
         return (
-            whistles_visible_to(actor, now=now).select_related("township").get(pk=int(whistle_id))
+            whistles_visible_to(actor, now=now).select_related("township").get(pk=V.pk(whistle_id))
         )
     except (Whistle.DoesNotExist, TypeError, ValueError):
         raise NotFound() from None
@@ -60,7 +61,7 @@ def access_summons(actor: Actor, summons_id, *, now) -> Summons:
         return (
             summonses_visible_to(actor, now=now)
             .select_related("whistle", "department")
-            .get(pk=int(summons_id))
+            .get(pk=V.pk(summons_id))
         )
     except (Summons.DoesNotExist, TypeError, ValueError):
         raise NotFound() from None

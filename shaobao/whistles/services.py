@@ -576,7 +576,7 @@ def summons_record_outcome(
 @transaction.atomic
 def ledger_item_clear(*, actor: Actor, item_id, evidence_note, now) -> LedgerItem:
     try:
-        item = LedgerItem.objects.get(pk=int(item_id))
+        item = LedgerItem.objects.get(pk=V.pk(item_id))
     except (LedgerItem.DoesNotExist, TypeError, ValueError):
         raise NotFound() from None
     summons = (
@@ -768,7 +768,7 @@ def objection_rule(
     *, actor: Actor, objection_id, decision: str, ruling, reassign_to_id=None, now
 ) -> Objection:
     try:
-        objection = Objection.objects.select_related("summons").get(pk=int(objection_id))
+        objection = Objection.objects.select_related("summons").get(pk=V.pk(objection_id))
     except (Objection.DoesNotExist, TypeError, ValueError):
         raise NotFound() from None
     if not actor.covers({R.LEGAL_OFFICER}, objection.summons.whistle.township.code):

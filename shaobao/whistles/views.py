@@ -118,7 +118,7 @@ def whistle_new(request):
         "urgency": "NORMAL",
     }
     problem_id = request.GET.get("problem")
-    if problem_id and problem_id.isdigit():
+    if problem_id and problem_id.isdigit() and len(problem_id) <= 12:
         p = problems_visible_to(a).filter(pk=int(problem_id)).first()
         if p:
             initial.update(
@@ -189,7 +189,11 @@ def suggest(request):
     a = actor(request)
     initial = {}
     m = request.GET.get("matter", "")
-    matter = Matter.objects.filter(pk=int(m), active=True).first() if m.isdigit() else None
+    matter = (
+        Matter.objects.filter(pk=int(m), active=True).first()
+        if m.isdigit() and len(m) < 12
+        else None
+    )
     _apply_suggestion(initial, matter)
     form = _whistle_form_context(a, None, initial)
     return render(request, "whistles/_departments.html", {"form": form, "matter": matter})
@@ -525,7 +529,7 @@ def audit(request):
     number = (request.GET.get("whistle") or "").strip().upper().removeprefix("CS")
     entries = []
     whistle = None
-    if number.isdigit():
+    if number.isdigit() and len(number) <= 12:
         whistle = P.whistles_visible_to(a, now=now()).filter(pk=int(number)).first()
         if whistle:
             entries = list(AuditEntry.objects.filter(whistle_id=whistle.pk).order_by("seq")[:1000])
