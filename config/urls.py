@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("problems/", include("shaobao.problems.urls")),
+    path("duties/", include("shaobao.duties.urls")),
     path("", include("shaobao.whistles.urls")),
     path("", include("shaobao.ui.urls")),
 ]

@@ -28,16 +28,29 @@ class Matter(models.Model):
 
 
 class DutyList(models.Model):
-    """A version of the duty list. Published versions are never edited or deleted."""
+    """A version of a district's duty list (权责清单). Drafts are edited; published versions are
+    never edited or deleted, and are in force from `active_from` until the next one (exclusive)."""
 
     DRAFT, PUBLISHED = "DRAFT", "PUBLISHED"
     STATUSES = [(DRAFT, _("草稿")), (PUBLISHED, _("已发布"))]
 
-    version = models.PositiveIntegerField(unique=True)
+    district = models.ForeignKey(
+        "org.Jurisdiction", null=True, on_delete=models.PROTECT, related_name="duty_lists"
+    )
+    version = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=STATUSES, default=DRAFT)
     active_from = models.DateTimeField(null=True, blank=True)
     active_to = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=200, blank=True)
+    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "version"], name="duty_list_version_unique")
+        ]
 
     def __str__(self):
         return f"v{self.version}"
@@ -55,6 +68,19 @@ class Duty(models.Model):
     law = models.CharField(max_length=200, blank=True, verbose_name=_("法律依据"))
     article = models.CharField(max_length=50, blank=True, verbose_name=_("条款"))
     basis_text = models.TextField(blank=True, verbose_name=_("依据原文"))
+    # Blank: the matter's own default tier.
+    tier = models.CharField(max_length=30, blank=True, verbose_name=_("时限档位"))
+    closing_condition = models.CharField(max_length=200, blank=True, verbose_name=_("办结标准"))
+    keywords = models.CharField(max_length=300, blank=True, verbose_name=_("关键词"))
+    # The community duty list: whether a community may lead on this matter or only assist.
+    COMMUNITY_ROLES = [("LEAD", _("可牵头")), ("ASSIST", _("仅配合")), ("NONE", _("不承担"))]
+    community_role = models.CharField(
+        max_length=6, choices=COMMUNITY_ROLES, default="ASSIST", verbose_name=_("社区职责")
+    )
+
+    @property
+    def effective_tier(self) -> str:
+        return self.tier or self.matter.tier
 
     def __str__(self):
         return f"{self.matter} → {self.lead_department}"

@@ -5,18 +5,24 @@ from django.db.models import Q
 from shaobao.duties.models import Duty, DutyList, Matter
 
 
-def duty_list_in_force(*, at: dt.datetime) -> DutyList | None:
+def duty_list_in_force(*, at: dt.datetime, district_code: str | None = None) -> DutyList | None:
+    qs = DutyList.objects.all()
+    if district_code:
+        qs = qs.filter(district__code=district_code[:6])
     return (
-        DutyList.objects.filter(status=DutyList.PUBLISHED, active_from__lte=at)
+        qs.filter(status=DutyList.PUBLISHED, active_from__lte=at)
         .filter(Q(active_to__isnull=True) | Q(active_to__gt=at))
         .order_by("-version")
         .first()
     )
 
 
-def owners_for(*, matter: Matter, at: dt.datetime) -> tuple[Duty | None, DutyList | None]:
-    """The duty (lead and assisting departments) for a matter under the list in force at `at`."""
-    duty_list = duty_list_in_force(at=at)
+def owners_for(
+    *, matter: Matter, at: dt.datetime, district_code: str | None = None
+) -> tuple[Duty | None, DutyList | None]:
+    """The duty (lead and assisting departments) for a matter under the district's list in
+    force at `at`."""
+    duty_list = duty_list_in_force(at=at, district_code=district_code)
     if duty_list is None:
         return None, None
     duty = (

@@ -89,6 +89,9 @@ def build_world(*, now: dt.datetime) -> SimpleNamespace:
         for code, name, short in DEPARTMENTS
     }
     duty_list = DutyList.objects.create(
+        district=district,
+        created_at=now - dt.timedelta(days=400),
+        published_at=now - dt.timedelta(days=400),
         version=1,
         status=DutyList.PUBLISHED,
         active_from=now - dt.timedelta(days=400),

@@ -114,6 +114,11 @@ def nav_items(request) -> list[dict]:
     add(_("专项行动"), "whistles:campaigns", R.TOWNSHIP_ROLES | R.READ_ALL_ROLES)
     add(_("常态化吹哨"), "whistles:routines", R.TOWNSHIP_ROLES | R.READ_ALL_ROLES)
     add(_("超时督办"), "whistles:escalated", {R.DISTRICT_SUPERVISOR, R.INSPECTOR, R.ADMIN})
+    add(
+        _("权责清单"),
+        "duties:index",
+        {R.LEGAL_OFFICER, R.ADMIN, R.INSPECTOR, R.ASSESSOR, R.DISTRICT_SUPERVISOR},
+    )
     add(_("派单异议"), "whistles:objections", {R.LEGAL_OFFICER, R.DISTRICT_SUPERVISOR, R.INSPECTOR})
     add(_("审计留痕"), "whistles:audit", {R.INSPECTOR, R.ADMIN})
     return items

@@ -113,24 +113,34 @@ def _notify_whistler(whistle: Whistle, event: str, title: str, now, *, key: str)
 
 
 def default_deadlines(
-    *, kind: str, area: str, matter: Matter | None, start: dt.datetime, cal: WorkCalendar
+    *,
+    kind: str,
+    area: str,
+    matter: Matter | None,
+    start: dt.datetime,
+    cal: WorkCalendar,
+    tier: str | None = None,
 ) -> tuple[dt.datetime, dt.datetime]:
+    """Report-by from the kind/area; finish-by from the duty's (else the matter's) tier."""
     minutes_by = _cfg("REPORT_BY_MINUTES", {"DEFAULT": 240})
     minutes = min(
         minutes_by.get(kind, minutes_by["DEFAULT"]), minutes_by.get(area, minutes_by["DEFAULT"])
     )
     report_by = start + dt.timedelta(minutes=minutes)
     tiers = settings.SHAOBAO["TIME_LIMIT_TIERS"]
-    unit, amount = tiers.get(matter.tier if matter else "", tiers[settings.SHAOBAO["DEFAULT_TIER"]])
+    tier = tier or (matter.tier if matter else "")
+    unit, amount = tiers.get(tier, tiers[settings.SHAOBAO["DEFAULT_TIER"]])
     finish_by = deadline(start, unit, amount, cal)
     return report_by, max(finish_by, report_by)
 
 
-def suggest_departments(*, matter: Matter | None, now) -> list[SummonsSpec]:
+def suggest_departments(
+    *, matter: Matter | None, now, district_code: str | None = None
+) -> list[SummonsSpec]:
     """Lead and assisting departments from the duty list in force, where it knows the matter."""
     if matter is None:
         return []
-    duty, _list = owners_for(matter=matter, at=now)
+    duty, _list = owners_for(matter=matter, at=now, district_code=district_code)
     if duty is None:
         return []
     specs = [SummonsSpec(duty.lead_department_id, "LEAD")]
@@ -201,7 +211,9 @@ def whistle_blow(
         if matter is None:
             raise InvalidInput(_("事项无效"), fields={"matter": "invalid"})
 
-    specs = list(summoned) or suggest_departments(matter=matter, now=now)
+    specs = list(summoned) or suggest_departments(
+        matter=matter, now=now, district_code=township.code[:6]
+    )
     if not specs:
         raise InvalidInput(_("请至少召集一个部门"), fields={"departments": "required"})
     seen_depts = set()
@@ -248,8 +260,18 @@ def whistle_blow(
     if mode != "LEDGER" and items:
         raise InvalidInput(_("只有账单式吹哨才有账单事项"), fields={"ledger_items": "not_ledger"})
 
+    duty, duty_list = (
+        owners_for(matter=matter, at=now, district_code=township.code[:6])
+        if matter
+        else (None, None)
+    )
     default_report, default_finish = default_deadlines(
-        kind=kind, area=area, matter=matter, start=start, cal=cal
+        kind=kind,
+        area=area,
+        matter=matter,
+        start=start,
+        cal=cal,
+        tier=duty.effective_tier if duty else None,
     )
     report_by_at = report_by_at or default_report
     finish_by_at = finish_by_at or default_finish
@@ -270,7 +292,6 @@ def whistle_blow(
                 _("已办结、已关闭或已合并的问题不能吹哨"), fields={"problems": "closed"}
             )
 
-    _duty, duty_list = owners_for(matter=matter, at=now) if matter else (None, None)
     whistle = Whistle.objects.create(
         township=township,
         blown_by_department=blown_by,
