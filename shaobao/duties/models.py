@@ -78,9 +78,9 @@ class Duty(models.Model):
         max_length=6, choices=COMMUNITY_ROLES, default="ASSIST", verbose_name=_("社区职责")
     )
 
+    def __str__(self):
+        return f"{self.matter} → {self.lead_department}"
+
     @property
     def effective_tier(self) -> str:
         return self.tier or self.matter.tier
-
-    def __str__(self):
-        return f"{self.matter} → {self.lead_department}"
