@@ -10,6 +10,11 @@ ALIASES = {("audit", "verify"): ["audit_verify"], ("deadlines", "sweep"): ["swee
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["router"]:
+        # The router's command line needs no database: it runs before Django starts.
+        from shaobao.duties.router.cli import main as router_main
+
+        return router_main(argv[1:])
     if len(argv) >= 2 and (argv[0], argv[1]) in ALIASES:
         argv = ALIASES[(argv[0], argv[1])] + argv[2:]
     from django.core.management import execute_from_command_line

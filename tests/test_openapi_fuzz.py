@@ -12,6 +12,20 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 MAX_EXAMPLES = 12
 
 
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    """The WSGI app would close the database connection between requests, which on PostgreSQL
+    ends the test's transaction; Django's own test client suppresses this the same way."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def token(world, t0):
     from shaobao.org.scoping import SYSTEM

@@ -9,7 +9,7 @@ from shaobao.audit.services import record
 from shaobao.core.errors import Conflict, InvalidInput
 from shaobao.org.scoping import Actor
 from shaobao.whistles import permissions as P
-from shaobao.whistles.models import Summons
+from shaobao.whistles.models import Summons, Whistle
 
 
 def _score(value, field):
@@ -35,8 +35,12 @@ def evaluation_submit(
     now,
 ) -> Evaluation:
     seen = P.access_summons(actor, summons_id, now=now)
+    # whistle before summons, the lock order of every whistle service
+    Whistle.objects.select_for_update().filter(pk=seen.whistle_id).first()
     summons = (
-        Summons.objects.select_for_update().select_related("whistle__township").get(pk=seen.pk)
+        Summons.objects.select_for_update(of=("self",))
+        .select_related("whistle__township")
+        .get(pk=seen.pk)
     )
     P.check(actor, "evaluate", summons)
     scores = {

@@ -21,6 +21,7 @@ ACTIONS = {
     "ledger_item.clear": _("账单销账"),
     "objection.raise": _("提出派单异议"),
     "objection.rule": _("法制办裁定"),
+    "objection.void": _("异议作废"),
     "evaluation.submit": _("评价"),
     "evaluation.correct": _("更正评价"),
     "problem.create": _("上报问题"),

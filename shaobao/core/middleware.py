@@ -16,3 +16,60 @@ class SecurityHeadersMiddleware:
         response.setdefault("Permissions-Policy", "geolocation=(self), camera=(self)")
         response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+class RejectNulMiddleware:
+    """PostgreSQL cannot store a NUL character in text; a request carrying one is refused at the
+    edge (400) instead of failing deep inside a transaction."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_nul(request):
+            from django.http import HttpResponseBadRequest, JsonResponse
+
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"code": "invalid_input", "message": "请求含有无效字符 (NUL)", "fields": {}},
+                    status=400,
+                )
+            return HttpResponseBadRequest("请求含有无效字符 / invalid character in request")
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        if "\x00" in request.path or any(
+            "\x00" in k or any("\x00" in v for v in vs) for k, vs in request.GET.lists()
+        ):
+            return True
+        ctype = request.META.get("CONTENT_TYPE", "")
+        if ctype.startswith(("application/json", "application/x-www-form-urlencoded")):
+            body = request.body
+            return b"\\u0000" in body or b"%00" in body or b"\x00" in body
+        if ctype.startswith("multipart/form-data"):
+            return any("\x00" in v for vs in request.POST.lists() for v in vs[1])
+        return False
+
+
+class LanguageMiddleware:
+    """Chinese unless the user chose otherwise (the language cookie set by the switch in the
+    header). The browser's Accept-Language is deliberately ignored: officers' phones are often
+    set to English, and the system's working language is Chinese."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        lang = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if lang not in dict(settings.LANGUAGES):
+            lang = settings.LANGUAGE_CODE
+        translation.activate(lang)
+        request.LANGUAGE_CODE = lang
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", lang)
+        response.headers.setdefault("Vary", "Cookie")
+        return response

@@ -18,21 +18,28 @@ import random
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.db.models import Count
+from django.test.utils import override_settings
+
 from shaobao.assessments.models import Evaluation
 from shaobao.assessments.services import evaluation_submit
+from shaobao.audit.models import AuditEntry
 from shaobao.core.timeutil import work_calendar
 from shaobao.core.workdays import LOCAL_TZ
 from shaobao.duties.models import Duty, Matter
+from shaobao.notify.models import Notification
 from shaobao.org import cast
 from shaobao.org import roles as R
 from shaobao.org import services as O
-from shaobao.org.models import Jurisdiction, User
+from shaobao.org.models import Department, Jurisdiction, User
 from shaobao.org.scoping import SYSTEM, actor_for
 from shaobao.problems import services as PS
 from shaobao.problems.models import Problem
 from shaobao.whistles import services as WS
 from shaobao.whistles import workflow as W
-from shaobao.whistles.models import LedgerItem, Objection, Summons, Whistle
+from shaobao.whistles.models import Campaign, LedgerItem, Objection, Summons, Whistle
 
 MIN = dt.timedelta(minutes=1)
 HOUR = dt.timedelta(hours=1)
@@ -44,34 +51,11 @@ DAY = dt.timedelta(days=1)
 
 # code, name, kind, lat, lng, weight (share of problems), communities. 110117104 and 110117001
 # come from the cast (build_world); listed here for their extra communities and weight.
+# fmt: off
 TOWNSHIPS = [
-    (
-        "110117001",
-        "兴谷街道",
-        "STREET",
-        40.150,
-        117.110,
-        2.0,
-        ["兴谷家园社区", "建设街社区", "林荫北街社区"],
-    ),
-    (
-        "110117002",
-        "滨河街道",
-        "STREET",
-        40.132,
-        117.125,
-        1.5,
-        ["承平园社区", "金谷园社区", "滨河北区社区"],
-    ),
-    (
-        "110117100",
-        "平谷镇",
-        "TOWN",
-        40.158,
-        117.086,
-        1.5,
-        ["岳各庄村", "西寺渠村", "东鹿角村", "园林村"],
-    ),
+    ("110117001", "兴谷街道", "STREET", 40.150, 117.110, 2.0, ["兴谷家园社区", "建设街社区", "林荫北街社区"]),
+    ("110117002", "滨河街道", "STREET", 40.132, 117.125, 1.5, ["承平园社区", "金谷园社区", "滨河北区社区"]),
+    ("110117100", "平谷镇", "TOWN", 40.158, 117.086, 1.5, ["岳各庄村", "西寺渠村", "东鹿角村", "园林村"]),
     ("110117101", "峪口镇", "TOWN", 40.205, 117.020, 1.0, ["峪口村", "西樊各庄村", "东樊各庄村"]),
     ("110117102", "马坊镇", "TOWN", 40.075, 117.005, 1.0, ["马坊村", "东店村", "英城村"]),
     ("110117103", "东高村镇", "TOWN", 40.110, 117.190, 1.0, ["东高村", "南宅村", "崔家庄村"]),
@@ -86,6 +70,7 @@ TOWNSHIPS = [
     ("110117112", "刘家店镇", "TOWN", 40.240, 117.080, 0.7, ["刘家店村", "北店村", "寅洞村"]),
     ("110117113", "镇罗营镇", "TOWN", 40.290, 117.180, 0.7, ["镇罗营村", "张家台村", "玻璃台村"]),
 ]
+# fmt: on
 
 # code, full name, short name, kind
 DEPARTMENTS = [
@@ -103,17 +88,9 @@ DEPARTMENTS = [
 ]
 
 # code, level1, level2, name, tier, lead, assists, outcome category
+# fmt: off
 MATTERS = [
-    (
-        "CX-WJ-02",
-        "城乡建设",
-        "违法建设",
-        "违法占地建设",
-        "WORKING_20D",
-        "GHZY",
-        ["CGZF", "NYNC"],
-        "demolish",
-    ),
+    ("CX-WJ-02", "城乡建设", "违法建设", "违法占地建设", "WORKING_20D", "GHZY", ["CGZF", "NYNC"], "demolish"),
     ("CX-HJ-02", "城乡建设", "市容环境", "占道经营", "WORKING_4H", "CGZF", [], "clean"),
     ("CX-HJ-03", "城乡建设", "市容环境", "违规户外广告", "ORDINARY_7D", "CGZF", ["CGW"], "clean"),
     ("CX-HJ-04", "城乡建设", "市容环境", "渣土遗撒", "WORKING_4H", "CGZF", ["JT", "ZJW"], "clean"),
@@ -121,121 +98,23 @@ MATTERS = [
     ("CX-SS-02", "城乡建设", "市政设施", "路灯不亮", "UTILITY_24H", "CGW", ["GD"], "repair"),
     ("CX-SS-03", "城乡建设", "市政设施", "供水管线漏水", "UTILITY_24H", "ZLS", ["SW"], "repair"),
     ("CX-SS-04", "城乡建设", "市政设施", "线路私拉乱接", "UTILITY_24H", "GD", ["YJGL"], "repair"),
-    (
-        "CX-JZ-01",
-        "城乡建设",
-        "建筑施工",
-        "工地夜间施工扰民",
-        "ORDINARY_7D",
-        "ZJW",
-        ["STHJ", "CGZF"],
-        "clean",
-    ),
-    (
-        "ZY-HJ-01",
-        "资源环境",
-        "环境污染",
-        "散乱污企业",
-        "COMPLEX_15D",
-        "STHJ",
-        ["SCJG", "GD"],
-        "enforce",
-    ),
+    ("CX-JZ-01", "城乡建设", "建筑施工", "工地夜间施工扰民", "ORDINARY_7D", "ZJW", ["STHJ", "CGZF"], "clean"),
+    ("ZY-HJ-01", "资源环境", "环境污染", "散乱污企业", "COMPLEX_15D", "STHJ", ["SCJG", "GD"], "enforce"),
     ("ZY-HJ-02", "资源环境", "环境污染", "露天焚烧", "WORKING_4H", "STHJ", ["CGZF"], "clean"),
-    (
-        "ZY-LD-01",
-        "资源环境",
-        "林地保护",
-        "毁林占地",
-        "COMPLEX_15D",
-        "YLLH",
-        ["GHZY", "GA"],
-        "demolish",
-    ),
-    (
-        "ZY-TD-01",
-        "资源环境",
-        "土地管理",
-        "违法占用耕地",
-        "WORKING_20D",
-        "GHZY",
-        ["NYNC"],
-        "demolish",
-    ),
+    ("ZY-LD-01", "资源环境", "林地保护", "毁林占地", "COMPLEX_15D", "YLLH", ["GHZY", "GA"], "demolish"),
+    ("ZY-TD-01", "资源环境", "土地管理", "违法占用耕地", "WORKING_20D", "GHZY", ["NYNC"], "demolish"),
     ("SW-HD-02", "水务", "河道管理", "河道非法排污", "ORDINARY_7D", "SW", ["STHJ"], "enforce"),
-    (
-        "SW-HD-03",
-        "水务",
-        "河道管理",
-        "河道管理范围内违法建设",
-        "WORKING_20D",
-        "SW",
-        ["CGZF", "GHZY"],
-        "demolish",
-    ),
+    ("SW-HD-03", "水务", "河道管理", "河道管理范围内违法建设", "WORKING_20D", "SW", ["CGZF", "GHZY"], "demolish"),
     ("AQ-XF-01", "安全生产", "消防安全", "消防通道堵塞", "EMERGENCY_2H", "XF", ["CGZF"], "safety"),
-    (
-        "AQ-XF-02",
-        "安全生产",
-        "消防安全",
-        "群租房安全隐患",
-        "ORDINARY_7D",
-        "XF",
-        ["GA", "ZJW"],
-        "safety",
-    ),
-    (
-        "AQ-SC-01",
-        "安全生产",
-        "危险化学品",
-        "非法储存危险化学品",
-        "EMERGENCY_2H",
-        "YJGL",
-        ["GA", "XF"],
-        "enforce",
-    ),
-    (
-        "AQ-SC-02",
-        "安全生产",
-        "燃气安全",
-        "瓶装燃气违规使用",
-        "UTILITY_24H",
-        "CGW",
-        ["YJGL", "SCJG"],
-        "safety",
-    ),
-    (
-        "SC-SP-02",
-        "市场监管",
-        "食品安全",
-        "农贸市场食品安全",
-        "ORDINARY_7D",
-        "SCJG",
-        ["WSJK"],
-        "enforce",
-    ),
+    ("AQ-XF-02", "安全生产", "消防安全", "群租房安全隐患", "ORDINARY_7D", "XF", ["GA", "ZJW"], "safety"),
+    ("AQ-SC-01", "安全生产", "危险化学品", "非法储存危险化学品", "EMERGENCY_2H", "YJGL", ["GA", "XF"], "enforce"),
+    ("AQ-SC-02", "安全生产", "燃气安全", "瓶装燃气违规使用", "UTILITY_24H", "CGW", ["YJGL", "SCJG"], "safety"),
+    ("SC-SP-02", "市场监管", "食品安全", "农贸市场食品安全", "ORDINARY_7D", "SCJG", ["WSJK"], "enforce"),
     ("SC-JY-01", "市场监管", "经营秩序", "黑车非法营运", "ORDINARY_7D", "JT", ["GA"], "enforce"),
-    (
-        "NY-NY-01",
-        "农业农村",
-        "设施农业",
-        "违规大棚房",
-        "WORKING_20D",
-        "NYNC",
-        ["GHZY", "CGZF"],
-        "demolish",
-    ),
-    (
-        "WS-GG-01",
-        "卫生健康",
-        "医疗秩序",
-        "无证行医",
-        "ORDINARY_7D",
-        "WSJK",
-        ["SCJG", "GA"],
-        "enforce",
-    ),
+    ("NY-NY-01", "农业农村", "设施农业", "违规大棚房", "WORKING_20D", "NYNC", ["GHZY", "CGZF"], "demolish"),
+    ("WS-GG-01", "卫生健康", "医疗秩序", "无证行医", "ORDINARY_7D", "WSJK", ["SCJG", "GA"], "enforce"),
 ]
+# fmt: on
 CAST_MATTER_CATEGORY = {
     "CX-WJ-01": "demolish",
     "CX-HJ-01": "clean",
@@ -543,6 +422,11 @@ CLOSE_REASONS = [
     "属于民事纠纷，已告知当事人通过调解或诉讼途径解决",
     "已纳入日常保洁范围，由属地直接处理，无需吹哨",
 ]
+DISPATCH_REASONS = [
+    "已按日常派单流程交责任部门办理，经回访已解决",
+    "已由属地村（社区）组织整改完毕，复查无反弹",
+    "已转12345热线按接诉即办流程办结",
+]
 REJECT_REASONS = [
     "现场复查仍有违建材料未清运，请返工",
     "整改照片与现场不符，请重新处置",
@@ -633,6 +517,9 @@ class Sim:
         self.towns: dict[str, Town] = {}
         self.matters = {}
         self.category = dict(CAST_MATTER_CATEGORY)
+        self.plans = {}
+        self.deadlines = []
+        self.suggested = {}
         self.campaign_plans = []
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -674,7 +561,7 @@ class Sim:
     def build_org(self):
         t = self.start
         self.world = w = cast.build_world(now=t)
-        for name, u in w.users.items():
+        for u in w.users.values():
             self.names.add(u.display_name)
         self.cast = w.users
         for code, name, short, kind in DEPARTMENTS:
@@ -769,8 +656,6 @@ class Sim:
                 )
             )
         # Actors are built once, after every grant, so their cached scopes are complete.
-        for u in User.objects.all():
-            pass
         for u in [*self.cast.values(), *self.heads.values(), *self.officers.values()]:
             self.actors[u.pk] = actor_for(u)
         for town in self.towns.values():
@@ -897,7 +782,7 @@ class Sim:
             self.at(t + DAY, self.ev_campaign_end, c)  # the command post stays until all is done
             return
         town = self.towns[c.township.code]
-        WS.campaign_end(actor=self.a(town.cmd), campaign_id=c.pk, now=t)
+        c.ended_at = WS.campaign_end(actor=self.a(town.cmd), campaign_id=c.pk, now=t).ended_at
 
     def campaign_for(self, town, t, matter):
         day = t.astimezone(LOCAL_TZ).date()
@@ -975,11 +860,17 @@ class Sim:
         for h in range(2, 24, 3):
             self.at(t + h * HOUR, self.ev_sweep)
         self.at(t + 7 * HOUR, self.ev_routine_run)
-        for _ in range(self.poisson(4.1 * self.scale)):
+        # A busier last fortnight leaves the live board and the inboxes full.
+        boost = 1.6 if self.end - t < 14 * DAY else 1.0
+        for _ in range(self.poisson(3.7 * self.scale * boost)):
             code = self.rng.choices(self.town_codes, self.town_weights)[0]
             self.at(t + self.hours(7, 21), self.ev_problem, code)
-        if self.rng.random() < 0.12 * self.scale * 10 / max(1, 10 * self.scale) * self.scale:
-            pass
+        day = t.astimezone(LOCAL_TZ).date()
+        for code in self.town_codes:
+            for cp in self.towns[code].campaigns:
+                active = cp.c.ended_at is None and cp.c.starts_date <= day <= cp.c.ends_date
+                if active and self.rng.random() < min(1.0, 0.07 * self.scale):
+                    self.at(t + self.hours(8, 20), self.ev_campaign_op, code, cp)
         if self.rng.random() < min(1.0, 0.12 * self.scale):
             code = self.rng.choices(self.town_codes, self.town_weights)[0]
             self.at(t + self.hours(8, 18), self.ev_standalone, code)
@@ -993,8 +884,23 @@ class Sim:
                 return k
             k += 1
 
-    def ev_sweep(self, t):
-        WS.sweep_deadlines(now=t, actor=SYSTEM)
+    def track(self, summonses):
+        for s in summonses:
+            heapq.heappush(self.deadlines, s.report_by_at)
+            heapq.heappush(self.deadlines, s.finish_by_at)
+
+    def ev_sweep(self, t, force=False):
+        # A sweep can only find something when a deadline has passed since the last one; most
+        # three-hour windows of a small district have none, and each sweep costs a few queries.
+        due = force
+        while self.deadlines and self.deadlines[0] < t:
+            heapq.heappop(self.deadlines)
+            due = True
+        if not due:
+            return
+        counts = WS.sweep_deadlines(now=t, actor=SYSTEM)
+        if not any(counts.values()):
+            return
         fresh = Summons.objects.filter(escalated_at=t, state__in=W.OPEN_STATES).values_list(
             "pk", flat=True
         )
@@ -1068,7 +974,7 @@ class Sim:
         choices = [u for u in (town.staff, town.cmd) if u.pk != user_pk]
         return self.rng.choice(choices)
 
-    def ev_problem_close(self, t, pk, reporter_pk, merge):
+    def ev_problem_close(self, t, pk, reporter_pk, merge, reasons=CLOSE_REASONS):
         p = Problem.objects.select_related("township").get(pk=pk)
         if p.status not in (Problem.NEW, Problem.TRIAGED):
             return
@@ -1086,7 +992,7 @@ class Sim:
             actor=self.a(closer),
             problem_id=pk,
             reason=(f"与{target.number}反映同一问题，合并处理" if target else None)
-            or self.rng.choice(CLOSE_REASONS),
+            or self.rng.choice(reasons),
             merged_into_id=target.pk if target else None,
             now=t,
         )
@@ -1104,8 +1010,20 @@ class Sim:
             note="研判确认事项类别",
             now=t,
         )
-        if self.rng.random() < 0.30:
+        r = self.rng.random()
+        if r < 0.33:
             self.at(t + self.hours(0.3, 30), self.ev_blow_problem, pk, matter, where)
+        elif r < 0.5:
+            # Not every problem needs a whistle: most go through ordinary dispatch and are closed
+            # on the list once the owner reports back.
+            self.at(
+                t + self.hours(48, 600),
+                self.ev_problem_close,
+                pk,
+                p.reported_by_id,
+                False,
+                DISPATCH_REASONS,
+            )
 
     # -- whistles ------------------------------------------------------------------------------
 
@@ -1151,9 +1069,19 @@ class Sim:
             launch_at = t + self.hours(3, 10)
             meeting = self.rng.choice(MEETING_POINTS)
             title = f"{where.community.name}{self.matters[matter].name}突击检查"
+        # Most whistles call the duty list's lead and assistants; some only those really needed.
         summoned = []
-        if self.rng.random() < 0.2:
-            summoned = [WS.SummonsSpec(self.depts[self.lead_of[matter]].pk, "LEAD")]
+        suggested = self.suggested.get(matter)
+        if suggested is None:
+            # The duty list does not change during the simulation.
+            suggested = self.suggested[matter] = WS.suggest_departments(
+                matter=self.matters[matter], now=t
+            )
+        r = self.rng.random()
+        if r < 0.35:
+            summoned = suggested[:1]
+        elif r < 0.6:
+            summoned = suggested[:2]
         campaign = self.campaign_for(town, t, matter)
         if campaign is not None and self.rng.random() < 0.3:
             campaign = None
@@ -1182,6 +1110,40 @@ class Sim:
             cal=self.cal,
         )
         self.start_whistle(w, town, matter)
+
+    def ev_campaign_op(self, t, code, cp):
+        """A joint operation of a command post: its focus matter, several member departments."""
+        town = self.towns[code]
+        if cp.c.ended_at is not None:
+            return
+        matter = self.matters[cp.focus]
+        lead = self.lead_of[cp.focus]
+        others = sorted(cp.members - {lead})
+        assists = self.rng.sample(others, min(len(others), self.rng.randint(1, 3)))
+        where = self.place(town)
+        surprise = self.rng.random() < 0.4
+        w = WS.whistle_blow(
+            actor=self.a(town.cmd),
+            township_id=town.j.pk,
+            title=f"{cp.c.name}：{where.community.name}{matter.name}联合行动",
+            description=f"{cp.c.name}指挥部部署，对{where.address}一带{matter.name}问题开展联合执法。",
+            address=where.address,
+            lat=round(where.lat, 6),
+            lng=round(where.lng, 6),
+            area="JOINT_ENFORCEMENT",
+            kind="ENFORCEMENT",
+            mode="SURPRISE" if surprise else "ROUTINE",
+            urgency="URGENT",
+            summoned=[WS.SummonsSpec(self.depts[lead].pk, "LEAD")]
+            + [WS.SummonsSpec(self.depts[d].pk, "ASSIST") for d in assists],
+            matter_id=matter.pk,
+            campaign_id=cp.c.pk,
+            launch_at=t + self.hours(4, 12) if surprise else None,
+            meeting_point=self.rng.choice(MEETING_POINTS) if surprise else "",
+            now=t,
+            cal=self.cal,
+        )
+        self.start_whistle(w, town, cp.focus)
 
     def ev_standalone(self, t, code):
         town = self.towns[code]
@@ -1260,9 +1222,10 @@ class Sim:
         if w.mode == "SURPRISE":
             self.at(w.launch_at, self.ev_launch, info)
         for i, s in enumerate(summonses):
-            self.start_summons(s, info, objection="REASSIGN" if False else None)
+            objection = None
             if i == objection_at:
-                self.plans[s.pk].objection = "REASSIGN" if self.rng.random() < 0.35 else "DISMISS"
+                objection = "REASSIGN" if self.rng.random() < 0.35 else "DISMISS"
+            self.start_summons(s, info, objection)
         return info
 
     def start_summons(self, s, info, objection=None):
@@ -1277,15 +1240,16 @@ class Sim:
             objection=objection,
         )
         self.plans[s.pk] = plan
+        self.track([s])
         start = info.launch_at or s.created_at
         window = s.report_by_at - start
-        if info.launch_at:
+        if info.launch_at and info.launch_at > s.created_at:
             ack = s.created_at + (info.launch_at - s.created_at) * self.u(0.05, 0.6)
         elif plan.late_report:
             ack = s.report_by_at + self.hours(3, 30)
         else:
             ack = start + window * self.u(0.05, 0.45)
-        self.at(ack, self.ev_ack, plan)
+        self.at(max(ack, s.created_at + MIN), self.ev_ack, plan)
         return plan
 
     def state(self, sid):
@@ -1299,13 +1263,12 @@ class Sim:
         if plan.objection:
             self.ev_object(t, plan)
             return
-        WS.summons_acknowledge(
+        s = WS.summons_acknowledge(
             actor=self.a(self.heads[plan.dept]),
             summons_id=plan.sid,
             officer_ids=[self.officers[plan.dept].pk],
             now=t,
         )
-        s = Summons.objects.get(pk=plan.sid)
         if plan.w.launch_at:
             at = plan.w.launch_at + (s.report_by_at - plan.w.launch_at) * self.u(0.1, 0.9)
         elif plan.late_report:
@@ -1317,7 +1280,7 @@ class Sim:
     def ev_check_in(self, t, plan):
         if self.state(plan.sid) != W.ACKNOWLEDGED:
             return
-        WS.summons_check_in(
+        s = WS.summons_check_in(
             actor=self.a(self.officers[plan.dept]),
             summons_id=plan.sid,
             lat=round(plan.w.lat + self.u(-0.0008, 0.0008), 6),
@@ -1326,7 +1289,6 @@ class Sim:
             note=self.rng.choice(("", "", "已到达现场", "与属地工作人员会合")),
             now=t,
         )
-        s = Summons.objects.get(pk=plan.sid)
         span = s.finish_by_at - t
         if span < HOUR:
             span = HOUR * 2
@@ -1387,7 +1349,7 @@ class Sim:
         WS.summons_claim_completion(
             actor=self.a(who), summons_id=plan.sid, note="已按要求处置完毕，申请核查", now=t
         )
-        self.at(t + self.hours(0.5, 20), self.ev_verify, plan)
+        self.at(t + self.hours(0.5, 36), self.ev_verify, plan)
 
     def ev_verify(self, t, plan):
         if self.state(plan.sid) != W.CLAIMED:
@@ -1409,8 +1371,7 @@ class Sim:
         if self.rng.random() < 0.93:
             self.at(t + self.hours(0.3, 72), self.ev_evaluate, plan)
 
-    def scores(self, sid):
-        s = Summons.objects.get(pk=sid)
+    def scores(self, s):
         rng = self.rng
         if rng.random() < 0.03:
             return (rng.randint(1, 2), rng.randint(1, 3), rng.randint(1, 2)), rng.choice(
@@ -1426,12 +1387,10 @@ class Sim:
         return (timeliness, cooperation, effectiveness), comment
 
     def ev_evaluate(self, t, plan, correction=False):
-        if not Summons.objects.filter(pk=plan.sid, state=W.VERIFIED).exists():
+        s = Summons.objects.get(pk=plan.sid)
+        if s.state != W.VERIFIED:
             return
-        done = Evaluation.objects.filter(summons_id=plan.sid).exists()
-        if done != correction:
-            return
-        (ti, co, ef), comment = self.scores(plan.sid)
+        (ti, co, ef), comment = self.scores(s)
         if correction:
             ti, ef = min(5, ti + 1), min(5, ef + 1)
         evaluation_submit(
@@ -1448,12 +1407,7 @@ class Sim:
             self.at(t + self.hours(24, 240), self.ev_evaluate, plan, True)
 
     def ev_object(self, t, plan):
-        s = Summons.objects.select_related("whistle").get(pk=plan.sid)
-        summoned = set(
-            s.whistle.summonses.exclude(state__in=W.ENDED_STATES).values_list(
-                "department__code", flat=True
-            )
-        )
+        summoned = self.taken(plan.w.pk)
         candidates = [c for c in sorted(self.depts) if c not in summoned]
         owner = self.rng.choice(candidates)
         reason, duty = self.rng.choice(OBJECTION_REASONS)
@@ -1468,12 +1422,21 @@ class Sim:
         )
         self.at(t + self.hours(1, 30), self.ev_rule, plan, o.pk, owner)
 
+    def taken(self, whistle_pk):
+        """Departments a whistle may not be reassigned to: one summons per department, and a
+        verified one still counts (the unique constraint only frees released/cancelled ones)."""
+        return set(
+            Summons.objects.filter(whistle_id=whistle_pk)
+            .exclude(state__in=[W.RELEASED, W.CANCELLED])
+            .values_list("department__code", flat=True)
+        )
+
     def ev_rule(self, t, plan, objection_pk, owner):
         if not Objection.objects.filter(pk=objection_pk, state=Objection.PENDING).exists():
             return
         decision = plan.objection
         plan.objection = None
-        if decision == "REASSIGN":
+        if decision == "REASSIGN" and owner not in self.taken(plan.w.pk):
             WS.objection_rule(
                 actor=self.a(self.cast["legal"]),
                 objection_id=objection_pk,
@@ -1518,3 +1481,402 @@ class Sim:
             ),
             now=t,
         )
+
+    # -- the showcase near `now` ---------------------------------------------------------------
+
+    def showcase(self):
+        """Scripted work at 金海湖镇 in the last days, so the named cast always has something to
+        do and every state, mode and queue is on screen, whatever the scale or the dice."""
+        T = self.end
+        jh = self.towns["110117104"]
+        c = self.cast
+        ctx = {}
+        step = self.at
+
+        def act(user):
+            return self.a(user)
+
+        def head(dept):
+            return self.heads[dept]
+
+        def officer(dept):
+            return self.officers[dept]
+
+        def sid(key, dept):
+            return (
+                Summons.objects.filter(whistle=ctx[key], department__code=dept)
+                .order_by("-pk")
+                .values_list("pk", flat=True)
+                .first()
+            )
+
+        def report(t, key, who, matter, title, desc, place_idx=0, triage_by=None):
+            community, grids = jh.places[place_idx]
+            p = PS.problem_create(
+                actor=act(who),
+                township_id=jh.j.pk,
+                title=title,
+                description=desc,
+                address=f"平谷区金海湖镇{community.name}",
+                source="GRID_PATROL" if who == c["grid"] else "TOWNSHIP",
+                matter_id=self.matters[matter].pk if who != c["grid"] else None,
+                place_id=grids[0].pk,
+                lat=jh.j.lat + 0.004 * place_idx,
+                lng=jh.j.lng - 0.003 * place_idx,
+                now=t,
+            )
+            ctx[key] = p
+
+        def triage(t, key, matter, who):
+            PS.problem_triage(
+                actor=act(who),
+                problem_id=ctx[key].pk,
+                matter_id=self.matters[matter].pk,
+                note="研判确认",
+                now=t,
+            )
+
+        def blow(t, key, title, matter, depts=None, **kw):
+            args = {
+                "area": "CITIZEN_DEMAND",
+                "kind": "MANAGEMENT",
+                "mode": "ROUTINE",
+                "address": f"平谷区金海湖镇{jh.places[1][0].name}",
+                "description": f"{title}，需相关部门到场联合处置。",
+            }
+            args.update(kw)
+            problems = args.pop("problems", ())
+            blower = args.pop("blower", c["commander"])
+            ctx[key] = WS.whistle_blow(
+                actor=act(blower),
+                township_id=jh.j.pk,
+                title=title,
+                summoned=[WS.SummonsSpec(self.depts[d].pk, r) for d, r in depts or []],
+                matter_id=self.matters[matter].pk if matter else None,
+                problem_ids=[ctx[p].pk for p in problems],
+                lat=jh.j.lat + 0.002,
+                lng=jh.j.lng + 0.002,
+                now=t,
+                cal=self.cal,
+                **args,
+            )
+            self.track(ctx[key].summonses.all())
+
+        def ack(t, key, dept):
+            WS.summons_acknowledge(
+                actor=act(head(dept)),
+                summons_id=sid(key, dept),
+                officer_ids=[officer(dept).pk],
+                now=t,
+            )
+
+        def check_in(t, key, dept):
+            WS.summons_check_in(
+                actor=act(officer(dept)),
+                summons_id=sid(key, dept),
+                lat=jh.j.lat + 0.0021,
+                lng=jh.j.lng + 0.0019,
+                accuracy_m=12.0,
+                now=t,
+            )
+
+        def outcome(t, key, dept, note, **numbers):
+            WS.summons_record_outcome(
+                actor=act(officer(dept)), summons_id=sid(key, dept), note=note, now=t, **numbers
+            )
+
+        def claim(t, key, dept):
+            WS.summons_claim_completion(
+                actor=act(officer(dept)), summons_id=sid(key, dept), note="处置完毕", now=t
+            )
+
+        def verify(t, key, dept, who, accept=True, reason=""):
+            WS.summons_verify(
+                actor=act(who), summons_id=sid(key, dept), accept=accept, reason=reason, now=t
+            )
+
+        def evaluate(t, key, dept, who, scores, comment="", correction=""):
+            ti, co, ef = scores
+            evaluation_submit(
+                actor=act(who),
+                summons_id=sid(key, dept),
+                timeliness=ti,
+                cooperation=co,
+                effectiveness=ef,
+                comment=comment,
+                correction_reason=correction,
+                now=t,
+            )
+
+        def object_(t, key, dept, owner, reason):
+            ctx[f"{key}:objection"] = WS.objection_raise(
+                actor=act(head(dept)),
+                summons_id=sid(key, dept),
+                reason=reason,
+                claimed_owner_id=self.depts[owner].pk,
+                claimed_duty="权责清单",
+                now=t,
+                cal=self.cal,
+            )
+
+        def rule(t, key, decision, ruling, to=None):
+            WS.objection_rule(
+                actor=act(c["legal"]),
+                objection_id=ctx[f"{key}:objection"].pk,
+                decision=decision,
+                ruling=ruling,
+                reassign_to_id=self.depts[to].pk if to else None,
+                now=t,
+            )
+            self.track(Summons.objects.filter(whistle=ctx[key], created_at=t))
+
+        def clear(t, key, dept, n):
+            for pk in LedgerItem.objects.filter(
+                whistle=ctx[key], cleared_at__isnull=True
+            ).values_list("pk", flat=True)[:n]:
+                self.clear_item(t, dept, pk)
+
+        def close(t, key, who, reason, into=None):
+            PS.problem_close(
+                actor=act(who),
+                problem_id=ctx[key].pk,
+                reason=reason,
+                merged_into_id=ctx[into].pk if into else None,
+                now=t,
+            )
+
+        def cancel(t, key, reason):
+            WS.whistle_cancel(
+                actor=act(c["commander"]), whistle_id=ctx[key].pk, reason=reason, now=t
+            )
+
+        def launch(t, key):
+            WS.whistle_launch(actor=act(c["commander"]), whistle_id=ctx[key].pk, now=t)
+
+        def sweep(t):
+            WS.sweep_deadlines(now=t, actor=SYSTEM)
+
+        def supervise(t, key, dept, comment):
+            WS.summons_supervise(
+                actor=act(c["supervisor"]), summons_id=sid(key, dept), comment=comment, now=t
+            )
+
+        g, staff, cmd = c["grid"], c["staff"], c["commander"]
+        # fmt: off
+        script = [
+            # Problems in every status of the list.
+            (T - 60 * HOUR, report, "pA", g, "SW-HD-01", "海子村河滩堆放建筑垃圾",
+             "河滩堆放建筑垃圾约30立方米，汛期阻水。", 0),
+            (T - 58 * HOUR, triage, "pA", "SW-HD-01", staff),
+            (T - 40 * HOUR, report, "pC", g, "CX-HJ-01", "上宅村口垃圾桶满溢",
+             "垃圾桶满溢，周边散落垃圾。", 1),
+            (T - 39 * HOUR, report, "pD", g, "SW-HD-01", "海子村河边有人倒垃圾",
+             "河边倾倒建筑垃圾，疑与此前反映为同一处。", 0),
+            (T - 36 * HOUR, close, "pC", staff, "经现场核实，村保洁员已清运完毕"),
+            (T - 35 * HOUR, close, "pD", staff, "与此前反映为同一问题，合并处理", "pA"),
+            (T - 30 * HOUR, report, "pB", g, "CX-HJ-01", "靠山集村路边暴露垃圾",
+             "路边暴露垃圾约5立方米。", 1),
+            (T - 29 * HOUR, triage, "pB", "CX-HJ-01", staff),
+            (T - 20 * HOUR, report, "pE", staff, "CX-WJ-01", "黄草洼村私搭彩钢房",
+             "村民院外私搭彩钢房约40平方米。", 2),
+            (T - 18 * HOUR, triage, "pE", "CX-WJ-01", cmd),
+            (T - 5 * HOUR, report, "pF", g, "CX-HJ-01", "上宅村南侧暴露垃圾",
+             "南侧空地有生活垃圾堆放。", 1),
+            (T - 4.5 * HOUR, triage, "pF", "CX-HJ-01", staff),
+            (T - 1 * HOUR, report, "pG", g, "CX-HJ-02", "靠山集村路口占道卖菜",
+             "路口有菜贩占道经营，影响通行。", 1),
+            # S8: done, evaluated, and the evaluation corrected (version 2).
+            (T - 96 * HOUR, blow, "S8", "金海湖东岸夜间非法采砂", "ZY-KC-01", [("GHZY", "LEAD")],
+             {"area": "JOINT_ENFORCEMENT", "kind": "ENFORCEMENT", "urgency": "URGENT"}),
+            (T - 95.9 * HOUR, ack, "S8", "GHZY"),
+            (T - 95.6 * HOUR, check_in, "S8", "GHZY"),
+            (T - 95 * HOUR, outcome, "S8", "GHZY", "查扣采砂设备2套，已立案",
+             {"inspections": 3, "cases_filed": 1, "fines_yuan": "30000", "items_removed": 2}),
+            (T - 94.5 * HOUR, claim, "S8", "GHZY"),
+            (T - 90 * HOUR, verify, "S8", "GHZY", cmd),
+            (T - 72 * HOUR, evaluate, "S8", "GHZY", cmd, (3, 4, 3), "到场较慢"),
+            (T - 48 * HOUR, evaluate, "S8", "GHZY", cmd, (5, 4, 4), "",
+             "复核到场记录，到场时间在时限内，更正及时性评分"),
+            # S12: an objection dismissed, then the work done and evaluated.
+            (T - 120 * HOUR, blow, "S12", "海子村出租大院群租安全隐患", "AQ-XF-02", None,
+             {"area": "JOINT_ENFORCEMENT", "kind": "ENFORCEMENT"}),
+            (T - 119.8 * HOUR, ack, "S12", "XF"),
+            (T - 119.7 * HOUR, ack, "S12", "ZJW"),
+            (T - 119 * HOUR, object_, "S12", "GA", "ZJW", "群租房治理应由住建部门牵头，公安仅配合"),
+            (T - 118 * HOUR, check_in, "S12", "XF"),
+            (T - 117.9 * HOUR, check_in, "S12", "ZJW"),
+            (T - 114 * HOUR, rule, "S12", "DISMISS",
+             "权责清单已明确公安分局为配合部门，驳回异议，请继续配合处置"),
+            (T - 113 * HOUR, ack, "S12", "GA"),
+            (T - 112 * HOUR, check_in, "S12", "GA"),
+            (T - 100 * HOUR, outcome, "S12", "XF", "排查隐患6处，督促整改", {"inspections": 6}),
+            (T - 100 * HOUR, outcome, "S12", "ZJW", "约谈房东，拆除隔断4间", {"items_removed": 4}),
+            (T - 100 * HOUR, outcome, "S12", "GA", "核查登记流动人口23人", {"inspections": 1}),
+            (T - 99 * HOUR, claim, "S12", "XF"),
+            (T - 99 * HOUR, claim, "S12", "ZJW"),
+            (T - 99 * HOUR, claim, "S12", "GA"),
+            (T - 80 * HOUR, verify, "S12", "XF", staff),
+            (T - 80 * HOUR, verify, "S12", "ZJW", staff),
+            (T - 80 * HOUR, verify, "S12", "GA", staff),
+            (T - 70 * HOUR, evaluate, "S12", "XF", cmd, (5, 5, 5), "到场及时，处置彻底"),
+            (T - 70 * HOUR, evaluate, "S12", "GA", cmd, (3, 3, 4), "提出异议后才到场"),
+            # S11: an objection upheld: the summons is released and the utility takes over.
+            (T - 72 * HOUR, blow, "S11", "海子村电动车充电线私拉乱接", "CX-SS-04",
+             [("CGZF", "LEAD")], {}),
+            (T - 70 * HOUR, object_, "S11", "CGZF", "GD",
+             "私拉电线的整治属供电企业和属地职责，不属城管执法"),
+            (T - 60 * HOUR, rule, "S11", "REASSIGN", "异议成立，改派供电公司", "GD"),
+            (T - 59 * HOUR, ack, "S11", "GD"),
+            (T - 58 * HOUR, check_in, "S11", "GD"),
+            (T - 52 * HOUR, outcome, "S11", "GD", "拆除私拉线路3处，设置集中充电桩",
+             {"items_removed": 3}),
+            (T - 51 * HOUR, claim, "S11", "GD"),
+            (T - 40 * HOUR, verify, "S11", "GD", staff),
+            (T - 30 * HOUR, evaluate, "S11", "GD", staff, (4, 5, 5), "改派后响应迅速"),
+            # S6: a ledger half cleared.
+            (T - 72 * HOUR, blow, "S6", "金海湖沿岸违建清理账单", "CX-WJ-01",
+             [("CGZF", "LEAD"), ("GHZY", "ASSIST")],
+             {"mode": "LEDGER", "area": "JOINT_ENFORCEMENT", "kind": "ENFORCEMENT",
+              "ledger_items": ["海子村码头彩钢房拆除", "上宅村河岸棚亭拆除",
+                               "靠山集村违建材料清运", "沿岸围挡恢复"]}),
+            (T - 71.8 * HOUR, ack, "S6", "CGZF"),
+            (T - 71.7 * HOUR, ack, "S6", "GHZY"),
+            (T - 71.5 * HOUR, check_in, "S6", "CGZF"),
+            (T - 71.4 * HOUR, check_in, "S6", "GHZY"),
+            (T - 40 * HOUR, clear, "S6", "CGZF", 2),
+            (T - 40 * HOUR, outcome, "S6", "CGZF", "已拆除两处", {"items_removed": 2}),
+            # S5: one department sent back to rework, the other waiting to be verified.
+            (T - 50 * HOUR, blow, "S5", "海子村河滩堆放建筑垃圾", "SW-HD-01", None,
+             {"problems": ["pA"]}),
+            (T - 49.5 * HOUR, ack, "S5", "SW"),
+            (T - 49 * HOUR, ack, "S5", "CGZF"),
+            (T - 48 * HOUR, check_in, "S5", "SW"),
+            (T - 47 * HOUR, check_in, "S5", "CGZF"),
+            (T - 30 * HOUR, outcome, "S5", "SW", "清运建筑垃圾20立方米", {"items_removed": 20}),
+            (T - 30 * HOUR, outcome, "S5", "CGZF", "查处倾倒车辆1辆",
+             {"cases_filed": 1, "fines_yuan": "2000"}),
+            (T - 29 * HOUR, claim, "S5", "SW"),
+            (T - 29 * HOUR, claim, "S5", "CGZF"),
+            (T - 20 * HOUR, verify, "S5", "SW", staff, False, "河滩仍有约5立方米未清运，请返工"),
+            # S9: cancelled with a reason.
+            (T - 30 * HOUR, blow, "S9", "靠山集村违规户外广告牌", "CX-HJ-03", None, {}),
+            (T - 28 * HOUR, cancel, "S9", "经核实广告牌已由商户自行拆除，撤销吹哨"),
+            # S4: one department claimed (to verify), the other still on site.
+            (T - 26 * HOUR, blow, "S4", "上宅村无证照经营小餐馆", "SC-SP-01", None, {}),
+            (T - 25.5 * HOUR, ack, "S4", "CGZF"),
+            (T - 25 * HOUR, ack, "S4", "SCJG"),
+            (T - 24 * HOUR, check_in, "S4", "CGZF"),
+            (T - 23.5 * HOUR, check_in, "S4", "SCJG"),
+            (T - 20 * HOUR, outcome, "S4", "SCJG", "责令停业，立案调查",
+             {"inspections": 1, "cases_filed": 1}),
+            (T - 19.5 * HOUR, claim, "S4", "SCJG"),
+            (T - 10 * HOUR, outcome, "S4", "CGZF", "清理店外占道设施", {"items_removed": 2}),
+            # S7: verified, closed, its problem solved; waiting for the evaluation.
+            (T - 24 * HOUR, blow, "S7", "靠山集村路边暴露垃圾", "CX-HJ-01", None,
+             {"problems": ["pB"]}),
+            (T - 23.8 * HOUR, ack, "S7", "CGZF"),
+            (T - 23.5 * HOUR, check_in, "S7", "CGZF"),
+            (T - 22 * HOUR, outcome, "S7", "CGZF", "清运垃圾5立方米", {"items_removed": 5}),
+            (T - 21.8 * HOUR, claim, "S7", "CGZF"),
+            (T - 8 * HOUR, verify, "S7", "CGZF", cmd),
+            # S10: a pending objection; the lead is late and escalated.
+            (T - 20 * HOUR, blow, "S10", "海子村北侧山坡非法采金", "ZY-KC-01", None,
+             {"area": "JOINT_ENFORCEMENT", "kind": "ENFORCEMENT", "urgency": "CRITICAL"}),
+            (T - 19.8 * HOUR, ack, "S10", "GHZY"),
+            (T - 19.7 * HOUR, ack, "S10", "GA"),
+            (T - 19.5 * HOUR, check_in, "S10", "GHZY"),
+            (T - 19 * HOUR, object_, "S10", "SW", "GHZY",
+             "采金点位于山坡，不在河道管理范围内，不属水务职责"),
+            # S14: a surprise operation launched this morning.
+            (T - 8 * HOUR, blow, "S14", "金海湖景区门口黑车突击整治", "SC-JY-01",
+             [("JT", "LEAD"), ("GA", "ASSIST"), ("CGZF", "ASSIST")],
+             {"mode": "SURPRISE", "area": "JOINT_ENFORCEMENT", "kind": "ENFORCEMENT",
+              "launch_at": T - 6 * HOUR, "meeting_point": "金海湖收费站出口"}),
+            (T - 7.5 * HOUR, ack, "S14", "JT"),
+            (T - 7.4 * HOUR, ack, "S14", "GA"),
+            (T - 7.3 * HOUR, ack, "S14", "CGZF"),
+            (T - 6 * HOUR, launch, "S14"),
+            (T - 5.8 * HOUR, check_in, "S14", "JT"),
+            (T - 5.7 * HOUR, check_in, "S14", "GA"),
+            (T - 5.6 * HOUR, check_in, "S14", "CGZF"),
+            (T - 4 * HOUR, outcome, "S14", "JT", "查扣非法营运车辆4辆",
+             {"inspections": 12, "cases_filed": 4, "fines_yuan": "40000"}),
+            (T - 4 * HOUR, outcome, "S14", "CGZF", "劝离揽客人员", {"inspections": 6}),
+            (T - 3 * HOUR, claim, "S14", "JT"),
+            # S2: nobody came; overdue, escalated, supervised.
+            (T - 5 * HOUR, blow, "S2", "靠山集村早市占道经营", "CX-HJ-02", None,
+             {"area": "JOINT_ENFORCEMENT", "kind": "ENFORCEMENT"}),
+            (T - 4 * HOUR, sweep),
+            (T - 3.5 * HOUR, supervise, "S2", "CGZF", "已超报到时限，请立即安排人员到场"),
+            # S1: just issued; S3: acknowledged and on site; S13: sealed until tomorrow.
+            (T - 3 * HOUR, blow, "S1", "上宅村南侧暴露垃圾", "CX-HJ-01", None,
+             {"problems": ["pF"]}),
+            (T - 2 * HOUR, blow, "S3", "黄草洼村私搭彩钢房", "CX-WJ-01", None,
+             {"problems": ["pE"]}),
+            (T - 1.8 * HOUR, ack, "S3", "CGZF"),
+            (T - 1.7 * HOUR, ack, "S3", "GHZY"),
+            (T - 1.2 * HOUR, check_in, "S3", "GHZY"),
+            (T - 1 * HOUR, object_, "S3", "GHZY", "CGZF",
+             "宅基地内私搭乱建由城管执法查处，规自分局仅出具认定意见"),
+            (T - 2 * HOUR, blow, "S13", "金海湖上游夜间盗采金矿突击行动", "ZY-KC-01",
+             [("GHZY", "LEAD"), ("GA", "ASSIST")],
+             {"mode": "SURPRISE", "area": "JOINT_ENFORCEMENT", "kind": "ENFORCEMENT",
+              "urgency": "URGENT", "launch_at": T + DAY, "meeting_point": "金海湖镇派出所院内"}),
+            (T - 1 * HOUR, ack, "S13", "GHZY"),
+        ]
+        # fmt: on
+        for t, fn, *args in script:
+            kwargs = args.pop() if args and isinstance(args[-1], dict) else {}
+            step(t, lambda t, fn=fn, args=args, kwargs=kwargs: fn(t, *args, **kwargs))
+
+
+def _counts() -> dict:
+    def by(model, field_name):
+        return dict(
+            model.objects.values_list(field_name).annotate(n=Count("pk")).order_by(field_name)
+        )
+
+    return {
+        "jurisdictions": Jurisdiction.objects.count(),
+        "departments": Department.objects.count(),
+        "matters": Matter.objects.count(),
+        "users": User.objects.count(),
+        "problems": Problem.objects.count(),
+        "problems_by_status": by(Problem, "status"),
+        "whistles": Whistle.objects.count(),
+        "whistles_by_mode": by(Whistle, "mode"),
+        "whistles_by_status": by(Whistle, "status"),
+        "summonses": Summons.objects.count(),
+        "summonses_by_state": by(Summons, "state"),
+        "overdue": Summons.objects.filter(escalated_at__isnull=False).count(),
+        "evaluations": Evaluation.objects.count(),
+        "objections_by_state": by(Objection, "state"),
+        "campaigns": Campaign.objects.count(),
+        "notifications": Notification.objects.count(),
+        "audit_entries": AuditEntry.objects.count(),
+    }
+
+
+def seed(*, now: dt.datetime, scale: float = 1.0, rng_seed: int = 2026, stdout=None) -> dict:
+    """Build the district and simulate a year up to `now`. Expects an empty database."""
+    sim = Sim(now=now, scale=scale, rng_seed=rng_seed, stdout=stdout)
+    with transaction.atomic():
+        # Every demo user has the same documented password: hash it once with the real hasher
+        # below instead of ~90 times at ~0.4 s each while creating them.
+        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+            sim.build_org()
+            sim.plan_campaigns()
+            sim.plan_routines()
+            first_day = (sim.start + DAY).astimezone(LOCAL_TZ)
+            sim.at(first_day.replace(hour=0, minute=0, second=0, microsecond=0), sim.ev_day)
+            sim.showcase()
+            sim.at(now, sim.ev_sweep, True)
+            sim.run()
+        User.objects.filter(password__startswith="md5$").update(
+            password=make_password(cast.PASSWORD)
+        )
+    counts = _counts()
+    if stdout is not None:
+        for key, value in counts.items():
+            stdout.write(f"{key}: {value}")
+    return counts

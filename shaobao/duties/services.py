@@ -31,7 +31,7 @@ def district_for_editing(actor: Actor, district_id) -> Jurisdiction:
 
 def _locked_draft(actor: Actor, duty_list_id) -> DutyList:
     dl = (
-        DutyList.objects.select_for_update()
+        DutyList.objects.select_for_update(of=("self",))
         .select_related("district")
         .filter(pk=V.pk(duty_list_id))
         .first()

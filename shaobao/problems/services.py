@@ -130,7 +130,9 @@ def _locked_for_edit(actor: Actor, problem_id) -> Problem:
     seen = P.access_problem(actor, problem_id)
     if not P.may_edit(actor, seen):
         raise PermissionDenied()
-    return Problem.objects.select_for_update().select_related("township").get(pk=seen.pk)
+    return (
+        Problem.objects.select_for_update(of=("self",)).select_related("township").get(pk=seen.pk)
+    )
 
 
 EDITABLE = ("title", "description", "address", "matter_id", "place_id", "priority", "lat", "lng")
@@ -216,6 +218,7 @@ def problem_close(*, actor: Actor, problem_id, reason, merged_into_id=None, now)
         target = (
             Problem.objects.filter(pk=merged_into_id, township=problem.township)
             .exclude(pk=problem.pk)
+            .exclude(status__in=[Problem.CLOSED, Problem.MERGED])
             .first()
         )
         if target is None:

@@ -294,8 +294,13 @@ class Objection(models.Model):
     """A department's claim that a summons is not its duty; the legal office rules on it.
     Meanwhile the department keeps the summons (首接负责)."""
 
-    PENDING, DISMISSED, REASSIGNED = "PENDING", "DISMISSED", "REASSIGNED"
-    STATES = [(PENDING, _("待裁定")), (DISMISSED, _("驳回异议")), (REASSIGNED, _("异议成立，改派"))]
+    PENDING, DISMISSED, REASSIGNED, VOID = "PENDING", "DISMISSED", "REASSIGNED", "VOID"
+    STATES = [
+        (PENDING, _("待裁定")),
+        (DISMISSED, _("驳回异议")),
+        (REASSIGNED, _("异议成立，改派")),
+        (VOID, _("吹哨撤销，异议作废")),
+    ]
 
     summons = models.ForeignKey(Summons, on_delete=models.PROTECT, related_name="objections")
     reason = models.TextField(max_length=2000, verbose_name=_("异议理由"))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from shaobao.audit.services import record
 from shaobao.core import validate as V
 from shaobao.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from shaobao.core.workdays import WorkCalendar, deadline
+from shaobao.core.workdays import LOCAL_TZ, WorkCalendar, deadline
 from shaobao.duties.models import Matter
 from shaobao.duties.selectors import owners_for
 from shaobao.notify.services import enqueue
@@ -58,14 +58,20 @@ class SummonsSpec:
 
 
 def _lock_whistle(whistle_id) -> Whistle:
-    return Whistle.objects.select_for_update().select_related("township").get(pk=whistle_id)
+    return (
+        Whistle.objects.select_for_update(of=("self",))
+        .select_related("township")
+        .get(pk=whistle_id)
+    )
 
 
 def _lock_summons(actor: Actor, summons_id, now) -> Summons:
     """Scope first (unlocked read), then lock whistle then summons in that fixed order."""
     seen = P.access_summons(actor, summons_id, now=now)
     whistle = _lock_whistle(seen.whistle_id)
-    summons = Summons.objects.select_for_update().select_related("department").get(pk=seen.pk)
+    summons = (
+        Summons.objects.select_for_update(of=("self",)).select_related("department").get(pk=seen.pk)
+    )
     summons.whistle = whistle
     return summons
 
@@ -403,7 +409,7 @@ def launch_due(*, now, actor: Actor) -> int:
     for pk in list(due[:1000]):
         with transaction.atomic():
             whistle = (
-                Whistle.objects.select_for_update()
+                Whistle.objects.select_for_update(of=("self",))
                 .filter(pk=pk, launched_at__isnull=True)
                 .select_related("township")
                 .first()
@@ -434,6 +440,10 @@ def whistle_cancel(*, actor: Actor, whistle_id, reason, now) -> Whistle:
         s.save(update_fields=["state", "ended_at"])
         s.whistle = whistle
         _audit(actor, "summons.cancel", s, whistle, now, **{"from": prev, "to": s.state})
+        for o in s.objections.select_for_update().filter(state=Objection.PENDING):
+            o.state, o.ruled_at, o.ruling = Objection.VOID, now, _("吹哨已撤销，异议不再裁定")
+            o.save(update_fields=["state", "ruled_at", "ruling"])
+            _audit(actor, "objection.void", o, whistle, now, summons=s.pk)
         _notify_department(
             s, "whistle_cancelled", _("吹哨已撤销：%(t)s") % {"t": whistle.title}, now
         )
@@ -817,8 +827,9 @@ def objection_rule(
         if new_dept is None:
             raise InvalidInput(_("请选择改派的部门"), fields={"reassign_to": "required"})
         if (
+            # as the unique constraint counts it: any summons not released or cancelled
             summons.whistle.summonses.filter(department=new_dept)
-            .exclude(state__in=W.ENDED_STATES)
+            .exclude(state__in=[W.RELEASED, W.CANCELLED])
             .exists()
         ):
             raise Conflict(_("该部门已在本次召集中"), code="already_summoned")
@@ -1037,7 +1048,7 @@ def campaign_create(
 @transaction.atomic
 def campaign_end(*, actor: Actor, campaign_id, now) -> Campaign:
     campaign = (
-        Campaign.objects.select_for_update()
+        Campaign.objects.select_for_update(of=("self",))
         .select_related("township")
         .filter(pk=campaign_id)
         .first()
@@ -1159,7 +1170,7 @@ def routine_run_due(*, now, cal: WorkCalendar, actor: Actor) -> int:
                 matter_id=s.matter_id,
                 campaign_id=s.campaign_id,
                 routine=s,
-                routine_run_date=run_at.astimezone(dt.UTC).date(),
+                routine_run_date=run_at.astimezone(LOCAL_TZ).date(),
                 now=now,
                 cal=cal,
             )

@@ -416,3 +416,47 @@ def test_sweep_launches_due_surprise_once(world, actors, t0, cal):
     assert w.launched_at == t0 + 3 * H
     launched = Notification.objects.get(event="whistle_launched")
     assert launched.body == "东门"  # now the meeting point may travel
+
+
+def test_reassign_to_a_department_already_done_here_is_a_conflict(world, actors, t0, cal):
+    w = blow(
+        world,
+        actors,
+        t0,
+        cal,
+        summoned=[
+            S.SummonsSpec(world.depts["SW"].pk, "LEAD"),
+            S.SummonsSpec(world.depts["CGZF"].pk, "ASSIST"),
+        ],
+    )
+    cg = w.summonses.get(department=world.depts["CGZF"])
+    S.summons_acknowledge(actor=actors.cg_head, summons_id=cg.pk, officer_names="刘洋", now=t0)
+    S.summons_check_in(actor=actors.cg_head, summons_id=cg.pk, now=t0)
+    S.summons_record_outcome(actor=actors.cg_head, summons_id=cg.pk, note="清理", now=t0)
+    S.summons_claim_completion(actor=actors.cg_head, summons_id=cg.pk, now=t0)
+    S.summons_verify(actor=actors.commander, summons_id=cg.pk, accept=True, now=t0)
+    sw = w.summonses.get(department=world.depts["SW"])
+    o = S.objection_raise(
+        actor=actors.sw_head, summons_id=sw.pk, reason="不是水务", now=t0, cal=cal
+    )
+    with pytest.raises(Conflict):
+        S.objection_rule(
+            actor=actors.legal,
+            objection_id=o.pk,
+            decision="REASSIGN",
+            ruling="改派城管",
+            reassign_to_id=world.depts["CGZF"].pk,
+            now=t0,
+        )
+
+
+def test_cancelling_a_whistle_voids_its_pending_objections(world, actors, t0, cal):
+    from shaobao.whistles.models import Objection
+
+    w = blow(world, actors, t0, cal, summoned=[S.SummonsSpec(world.depts["SW"].pk, "LEAD")])
+    s = lead_of(w)
+    o = S.objection_raise(actor=actors.sw_head, summons_id=s.pk, reason="不是水务", now=t0, cal=cal)
+    S.whistle_cancel(actor=actors.commander, whistle_id=w.pk, reason="重复吹哨", now=t0)
+    o.refresh_from_db()
+    assert o.state == Objection.VOID
+    assert not Objection.objects.filter(state=Objection.PENDING).exists()

@@ -1,39 +1,64 @@
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
 from shaobao.core.timeutil import now, work_calendar
-from shaobao.notify.delivery import deliver_due
+from shaobao.notify.delivery import next_due_at, run_once
+from shaobao.notify.reminders import remind_deadlines
 from shaobao.org.scoping import SYSTEM
 from shaobao.whistles.services import launch_due, routine_run_due, sweep_deadlines
 
 
+def run_schedule(t) -> dict:
+    """The periodic jobs, each safe to run twice or concurrently (also `worker --once`)."""
+    launched = launch_due(now=t, actor=SYSTEM)
+    counts = sweep_deadlines(now=t, actor=SYSTEM)
+    blown = routine_run_due(now=t, cal=work_calendar(), actor=SYSTEM)
+    reminded = remind_deadlines(now=t)
+    return {**counts, "launched": launched, "routine": blown, "reminders": reminded}
+
+
 class Command(BaseCommand):
     help = (
-        "Background worker: delivers queued notifications and runs the periodic sweeps "
-        "(deadlines, routine whistles). Several may run at once."
+        "Background worker: delivers queued notifications and runs the periodic jobs "
+        "(surprise launches, deadline sweep, routine whistles, deadline reminders). "
+        "Several may run at once."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="one round, then exit")
-        parser.add_argument("--interval", type=float, default=5.0, help="seconds between rounds")
         parser.add_argument(
-            "--sweep-every", type=float, default=60.0, help="seconds between sweeps"
+            "--interval", type=float, default=5.0, help="longest pause between rounds (seconds)"
+        )
+        parser.add_argument(
+            "--sweep-every", type=float, default=60.0, help="seconds between periodic jobs"
+        )
+        parser.add_argument(
+            "--no-schedule", action="store_true", help="deliver only (cron runs the jobs)"
+        )
+        parser.add_argument(
+            "--no-deliver", action="store_true", help="periodic jobs only, no delivery"
         )
 
     def handle(self, *args, once=False, interval=5.0, sweep_every=60.0, **options):
-        last_sweep = 0.0
+        schedule, deliver = not options["no_schedule"], not options["no_deliver"]
+        last_sweep = None
         while True:
-            if time.monotonic() - last_sweep >= sweep_every or once:
-                t = now()
-                launch_due(now=t, actor=SYSTEM)
-                counts = sweep_deadlines(now=t, actor=SYSTEM)
-                blown = routine_run_due(now=t, cal=work_calendar(), actor=SYSTEM)
+            close_old_connections()
+            if schedule and (
+                once or last_sweep is None or time.monotonic() - last_sweep >= sweep_every
+            ):
+                counts = run_schedule(now())
                 last_sweep = time.monotonic()
-                if any(counts.values()) or blown:
-                    self.stdout.write(f"sweep: {counts}, routine whistles: {blown}")
-            while deliver_due(now=now()):
-                pass
+                if any(counts.values()):
+                    self.stdout.write(f"schedule: {counts}")
+            if deliver:
+                run_once(now_fn=now)
             if once:
                 return
-            time.sleep(interval)
+            pause = interval
+            due = next_due_at() if deliver else None
+            if due is not None:
+                pause = min(interval, max(0.05, (due - now()).total_seconds()))
+            time.sleep(pause)

@@ -1,0 +1,72 @@
+""" "Deadline approaching" reminders: a summons whose report-by or finish-by falls within the
+lead time and is not yet met gets one reminder per deadline (the dedupe key names the summons,
+the deadline and its value, so a moved deadline gets its own reminder and a second run none).
+
+Reads the whistles app's models; writes only notify's outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from shaobao.core.workdays import LOCAL_TZ
+from shaobao.notify.conf import conf
+from shaobao.notify.services import enqueue
+from shaobao.org import roles as R
+from shaobao.whistles import workflow as W
+from shaobao.whistles.models import Summons, Whistle
+
+LABELS = {"report_by_at": "报到", "finish_by_at": "办结"}
+
+
+def remind_deadlines(*, now: dt.datetime, lead_minutes: dict | None = None) -> int:
+    leads = lead_minutes or conf("REMINDER_LEAD_MINUTES")
+    made = 0
+    for deadline_field, states, mark_field in W.OVERDUE_RULES:
+        minutes = leads.get(deadline_field)
+        if not minutes:
+            continue
+        due = (
+            Summons.objects.filter(
+                state__in=states,
+                **{
+                    f"{deadline_field}__gt": now,
+                    f"{deadline_field}__lte": now + dt.timedelta(minutes=minutes),
+                    f"{mark_field}__isnull": True,
+                },
+            )
+            .exclude(whistle__status__in=[Whistle.CLOSED, Whistle.CANCELLED])
+            .select_related("whistle", "department")
+        )
+        for s in due[:5000]:
+            at = getattr(s, deadline_field)
+            when = at.astimezone(LOCAL_TZ).strftime("%m-%d %H:%M")
+            if s.whistle.is_sealed(now):
+                # Nothing about a sealed operation but that it exists, as at issue time.
+                title = _("您单位有一项保密行动召集即将到时限，请登录系统查看")
+                audience = [R.DEPARTMENT_DISPATCHER]
+            else:
+                title = _("即将超时：%(n)s %(what)s时限 %(when)s") % {
+                    "n": s.whistle.number,
+                    "what": _(LABELS[deadline_field]),
+                    "when": when,
+                }
+                audience = [R.DEPARTMENT_DISPATCHER, R.DEPARTMENT_OFFICER]
+            with transaction.atomic():
+                made += (
+                    enqueue(
+                        event="deadline_approaching",
+                        dedupe_key=f"deadline_approaching:{s.pk}:{deadline_field}:"
+                        f"{at.astimezone(dt.UTC).isoformat()}",
+                        title=title,
+                        link=f"/summonses/{s.pk}/",
+                        department=s.department,
+                        audience=audience,
+                        urgent=s.whistle.urgency != "NORMAL" or s.whistle.area == "EMERGENCY",
+                        now=now,
+                    )
+                    is not None
+                )
+    return made
