@@ -110,6 +110,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Files the system writes for itself (router models); not served.
+VAR_DIR = Path(os.environ.get("SHAOBAO_VAR_DIR", BASE_DIR / "var"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("SHAOBAO_MEDIA_ROOT", BASE_DIR / "media"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -159,6 +161,11 @@ SHAOBAO = {
     # How many reverse proxies (nginx, a load balancer) stand in front: their X-Forwarded-For
     # entries are trusted to find the client's address for login throttling.
     "TRUSTED_PROXIES": int(os.environ.get("SHAOBAO_TRUSTED_PROXIES", "0")),
+    # The router dispatches by itself only above this confidence; below it suggests. None: the
+    # threshold each model chose on its own training data for 98 % precision.
+    "ROUTER_AUTO_THRESHOLD": None,
+    # A router is retrained from history only with at least this many decided cases.
+    "ROUTER_MIN_ROWS": 50,
 }
 
 LANGUAGE_COOKIE_NAME = "shaobao_lang"

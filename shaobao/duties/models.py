@@ -84,3 +84,26 @@ class Duty(models.Model):
     @property
     def effective_tier(self) -> str:
         return self.tier or self.matter.tier
+
+
+class RouterVersion(models.Model):
+    """A trained router model: where its file is, what it was trained on, how it scored. The
+    active one answers suggestions; every decision stores the version that made it."""
+
+    version = models.CharField(max_length=64, unique=True)
+    district = models.ForeignKey(
+        "org.Jurisdiction", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    path = models.CharField(max_length=300)
+    threshold = models.FloatField()
+    labels = models.JSONField(default=list)
+    metrics = models.JSONField(default=dict)
+    rows = models.PositiveIntegerField()
+    trained_at = models.DateTimeField()
+    active = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-trained_at"]
+
+    def __str__(self):
+        return self.version

@@ -68,6 +68,12 @@ class Problem(models.Model):
     )
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT)
     close_reason = models.CharField(max_length=500, blank=True, verbose_name=_("关闭原因"))
+    # What the router suggested when the matter was decided, and by which model version.
+    router_version = models.CharField(max_length=64, blank=True)
+    router_matter = models.ForeignKey(
+        Matter, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    router_confidence = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField()
 

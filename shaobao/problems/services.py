@@ -11,6 +11,7 @@ from shaobao.audit.services import record
 from shaobao.core import validate as V
 from shaobao.core.errors import Conflict, InvalidInput, PermissionDenied
 from shaobao.duties.models import Matter
+from shaobao.duties.routing import suggest
 from shaobao.notify.services import enqueue
 from shaobao.org import roles as R
 from shaobao.org.models import Department, Jurisdiction
@@ -179,6 +180,8 @@ def problem_update(*, actor: Actor, problem_id, now, **changes) -> Problem:
 
 @transaction.atomic
 def problem_triage(*, actor: Actor, problem_id, matter_id, priority=1, note="", now) -> Problem:
+    """A person decides the matter; what the router suggested (computed here, never taken from
+    the client) is stored beside the decision, so that agreement can be measured."""
     problem = _locked_for_edit(actor, problem_id)
     if problem.status not in {Problem.NEW, Problem.TRIAGED}:
         raise Conflict(_("只有待研判的问题可以研判"), code="invalid_state")
@@ -192,12 +195,38 @@ def problem_triage(*, actor: Actor, problem_id, matter_id, priority=1, note="", 
         Problem.TRIAGED,
         now,
     )
-    problem.save(update_fields=["matter", "priority", "status", "updated_at"])
+    routing = suggest(
+        text=problem.description,
+        subject=problem.title,
+        district_code=problem.township.code[:6],
+        now=now,
+    )
+    top = routing.suggestions[0] if routing.suggestions else None
+    problem.router_version = routing.version
+    problem.router_matter = top.matter if top else None
+    problem.router_confidence = top.confidence if top else None
+    problem.save(
+        update_fields=[
+            "matter",
+            "priority",
+            "status",
+            "updated_at",
+            "router_version",
+            "router_matter",
+            "router_confidence",
+        ]
+    )
     record(
         actor=actor,
         action="problem.triage",
         obj=problem,
-        data={"matter": matter.pk, "priority": priority, "note": (note or "")[:500]},
+        data={
+            "matter": matter.pk,
+            "priority": priority,
+            "note": (note or "")[:500],
+            "router_version": routing.version,
+            "router_matter": top.matter.code if top else None,
+        },
         now=now,
     )
     return problem

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shaobao.core.errors import DomainError
+from shaobao.duties.routing import suggest
 from shaobao.duties.selectors import active_matters
 from shaobao.org import roles as R
 from shaobao.org.models import Jurisdiction
@@ -117,6 +118,11 @@ def problem_detail(request, problem_id):
                 matters=matters, initial={"matter": p.matter_id, "priority": p.priority}
             ),
             "close_form": CloseForm(),
+            "routing": suggest(
+                text=p.description, subject=p.title, district_code=p.township.code[:6], now=now()
+            )
+            if may_edit(a, p) and p.status in (Problem.NEW, Problem.TRIAGED)
+            else None,
             "edit_form": EditForm(
                 auto_id="id_edit_%s",
                 initial={

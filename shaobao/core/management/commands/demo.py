@@ -25,6 +25,8 @@ class Command(BaseCommand):
         if not User.objects.exists():
             self.stdout.write("Seeding the demo district (first run only)…")
             call_command("seed_demo", scale=scale)
+            # The router learns the demo district's matters from its year of decided problems.
+            call_command("router_retrain")
         if no_serve:
             return
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings")

@@ -1,0 +1,123 @@
+"""The router inside the system: retraining from decided cases, suggestions that combine the
+duty list's keywords with the classifier, and the version stored on each decision."""
+
+import random
+
+import pytest
+from django.test import Client
+
+from shaobao.core.errors import InvalidInput
+from shaobao.duties.models import RouterVersion
+from shaobao.duties.routing import retrain, suggest
+from shaobao.org.scoping import SYSTEM
+from shaobao.problems.models import Problem
+from shaobao.problems.services import problem_create, problem_triage
+
+pytestmark = pytest.mark.django_db
+
+PHRASES = {
+    "CX-WJ-01": ["私搭乱建彩钢房", "院内违法加盖二层", "违建占用公共通道", "楼顶搭建违章建筑"],
+    "CX-HJ-01": ["路边暴露垃圾无人清运", "垃圾堆积发臭", "垃圾桶满溢", "小区门口垃圾成堆"],
+    "SW-HD-01": ["河道里堆放渣土", "河边倾倒建筑垃圾堵塞河道", "河道乱堆杂物", "沟渠被渣土填埋"],
+}
+
+
+@pytest.fixture
+def history(world, actors, t0, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    rng = random.Random(7)
+    for code, phrases in PHRASES.items():
+        for i in range(24):
+            text = rng.choice(phrases) + rng.choice(
+                ["，请尽快处理", "，多次反映无果", "，影响居民生活", ""]
+            )
+            p = problem_create(
+                actor=actors.staff,
+                township_id=world.town.pk,
+                title=text[:10],
+                description=f"{text}（第{i}次）",
+                address="金海湖镇",
+                now=t0,
+            )
+            problem_triage(
+                actor=actors.commander, problem_id=p.pk, matter_id=world.matters[code].pk, now=t0
+            )
+    return world
+
+
+def test_retrain_refuses_without_history(world, t0, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    with pytest.raises(InvalidInput):
+        retrain(now=t0, actor=SYSTEM)
+
+
+def test_retrain_then_suggest_with_owners_confidence_and_reasons(history, actors, t0):
+    rv = retrain(now=t0, actor=SYSTEM)
+    assert rv.active and rv.rows == 72 and set(rv.labels) == set(PHRASES)
+    r = suggest(text="河道里被人倾倒了大量渣土", subject="河道渣土", district_code="110117", now=t0)
+    assert r.version == rv.version
+    top = r.suggestions[0]
+    assert top.matter.code == "SW-HD-01" and 0 < top.confidence <= 1
+    assert top.lead == "区水务局" and top.assists == ["区城市管理综合行政执法局"]
+    assert any("模型依据" in reason for reason in top.reasons)
+    assert [s.confidence for s in r.suggestions] == sorted(
+        (s.confidence for s in r.suggestions), reverse=True
+    )
+
+
+def test_duty_keywords_are_rules(world, t0):
+    duty = world.duty_list.duties.get(matter=world.matters["SC-SP-01"])
+    duty.keywords = "无证经营 黑作坊"
+    duty.save()
+    r = suggest(text="村口有个黑作坊", district_code="110117", now=t0)  # no model trained yet
+    assert [s.matter.code for s in r.suggestions] == ["SC-SP-01"]
+    assert "黑作坊" in r.suggestions[0].reasons[0] and not r.auto and r.version == ""
+
+
+def test_triage_stores_the_version_that_suggested(history, actors, t0):
+    rv = retrain(now=t0, actor=SYSTEM)
+    p = problem_create(
+        actor=actors.staff,
+        township_id=history.town.pk,
+        title="垃圾",
+        description="小区门口垃圾成堆无人清运",
+        address="x",
+        now=t0,
+    )
+    problem_triage(
+        actor=actors.commander, problem_id=p.pk, matter_id=history.matters["CX-HJ-01"].pk, now=t0
+    )
+    p.refresh_from_db()
+    assert p.router_version == rv.version and p.router_matter.code == "CX-HJ-01"
+    assert Problem.objects.filter(router_version=rv.version).count() == 1
+
+
+def test_retraining_makes_a_new_active_version_and_keeps_the_old(history, actors, t0):
+    first = retrain(now=t0, actor=SYSTEM)
+    p = problem_create(
+        actor=actors.staff,
+        township_id=history.town.pk,
+        title="违建",
+        description="屋顶私搭乱建彩钢房一处",
+        address="x",
+        now=t0,
+    )
+    problem_triage(
+        actor=actors.commander, problem_id=p.pk, matter_id=history.matters["CX-WJ-01"].pk, now=t0
+    )
+    second = retrain(now=t0, actor=SYSTEM)
+    first.refresh_from_db()
+    assert second.active and not first.active and RouterVersion.objects.count() == 2
+
+
+def test_suggest_api(history, t0):
+    retrain(now=t0, actor=SYSTEM)
+    c = Client()
+    c.force_login(history.users["commander"])
+    r = c.post(
+        "/api/v1/router/suggest",
+        {"text": "院子里违法加盖了二层", "subject": "违建"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200
+    assert r.json()["suggestions"][0]["matter_code"] == "CX-WJ-01"
