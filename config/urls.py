@@ -9,6 +9,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("problems/", include("shaobao.problems.urls")),
     path("duties/", include("shaobao.duties.urls")),
+    path("org/", include("shaobao.org.urls")),
+    path("notifications/", include("shaobao.notify.urls")),
     path("", include("shaobao.whistles.urls")),
     path("", include("shaobao.ui.urls")),
 ]

@@ -984,7 +984,7 @@ class Sim:
         if merge:
             target = (
                 Problem.objects.filter(township=p.township, created_at__lt=p.created_at)
-                .exclude(status=Problem.MERGED)
+                .exclude(status__in=[Problem.MERGED, Problem.CLOSED])
                 .order_by("-created_at")
                 .first()
             )

@@ -18,8 +18,6 @@ from shaobao.org import roles as R
 from shaobao.whistles import workflow as W
 from shaobao.whistles.models import Summons, Whistle
 
-LABELS = {"report_by_at": "报到", "finish_by_at": "办结"}
-
 
 def remind_deadlines(*, now: dt.datetime, lead_minutes: dict | None = None) -> int:
     leads = lead_minutes or conf("REMINDER_LEAD_MINUTES")
@@ -48,11 +46,11 @@ def remind_deadlines(*, now: dt.datetime, lead_minutes: dict | None = None) -> i
                 title = _("您单位有一项保密行动召集即将到时限，请登录系统查看")
                 audience = [R.DEPARTMENT_DISPATCHER]
             else:
-                title = _("即将超时：%(n)s %(what)s时限 %(when)s") % {
-                    "n": s.whistle.number,
-                    "what": _(LABELS[deadline_field]),
-                    "when": when,
-                }
+                title = (
+                    _("即将超过报到时限：%(n)s（%(when)s）")
+                    if deadline_field == "report_by_at"
+                    else _("即将超过办结时限：%(n)s（%(when)s）")
+                ) % {"n": s.whistle.number, "when": when}
                 audience = [R.DEPARTMENT_DISPATCHER, R.DEPARTMENT_OFFICER]
             with transaction.atomic():
                 made += (

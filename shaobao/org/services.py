@@ -189,3 +189,81 @@ def api_token_create(*, actor: Actor, user: User, name: str, now) -> tuple[ApiTo
         now=now,
     )
     return token, raw
+
+
+@transaction.atomic
+def user_set_active(*, actor: Actor, user_id, active: bool, now) -> User:
+    _require_admin(actor)
+    user = User.objects.select_for_update().filter(pk=V.pk(user_id)).first()
+    if user is None:
+        raise InvalidInput(_("用户不存在"), fields={"user": "missing"})
+    if user.pk == actor.user_id and not active:
+        raise InvalidInput(_("不能停用自己的账号"), fields={"user": "self"})
+    user.is_active = bool(active)
+    user.save(update_fields=["is_active"])
+    record(
+        actor=actor,
+        action="user.activate" if active else "user.deactivate",
+        obj=user,
+        data={},
+        now=now,
+    )
+    return user
+
+
+@transaction.atomic
+def department_set_active(*, actor: Actor, department_id, active: bool, now) -> Department:
+    """Disabled, never deleted: past whistles keep pointing at it."""
+    _require_admin(actor)
+    dept = Department.objects.select_for_update().filter(pk=V.pk(department_id)).first()
+    if dept is None:
+        raise InvalidInput(_("部门不存在"), fields={"department": "missing"})
+    dept.active = bool(active)
+    dept.save(update_fields=["active"])
+    record(
+        actor=actor,
+        action="department.activate" if active else "department.disable",
+        obj=dept,
+        data={},
+        now=now,
+    )
+    return dept
+
+
+@transaction.atomic
+def calendar_override_set(*, actor: Actor, day_date, is_workday: bool, reason, now):
+    """An administrator's correction to the official calendar (a year the package does not know
+    yet, a local arrangement). Replaces an earlier override of the same day."""
+    from shaobao.core.models import CalendarOverride
+
+    _require_admin(actor)
+    reason = V.text(reason, _("原因"), max_len=200)
+    override, _created = CalendarOverride.objects.update_or_create(
+        day_date=day_date, defaults={"is_workday": bool(is_workday), "reason": reason}
+    )
+    record(
+        actor=actor,
+        action="calendar.override",
+        obj=override,
+        data={"day": day_date, "is_workday": bool(is_workday), "reason": reason},
+        now=now,
+    )
+    return override
+
+
+@transaction.atomic
+def calendar_override_remove(*, actor: Actor, override_id, now) -> None:
+    from shaobao.core.models import CalendarOverride
+
+    _require_admin(actor)
+    override = CalendarOverride.objects.filter(pk=V.pk(override_id)).first()
+    if override is None:
+        raise InvalidInput(_("记录不存在"), fields={"override": "missing"})
+    record(
+        actor=actor,
+        action="calendar.override_remove",
+        obj=override,
+        data={"day": override.day_date},
+        now=now,
+    )
+    override.delete()

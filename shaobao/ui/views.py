@@ -84,7 +84,7 @@ HOME_BY_ROLE = [
     (R.VILLAGE_CADRE, "problems:new"),
     (R.AUXILIARY, "problems:new"),
     (R.ASSESSOR, "whistles:board"),
-    (R.ADMIN, "whistles:board"),
+    (R.ADMIN, "org:users"),
 ]
 
 
@@ -121,4 +121,9 @@ def nav_items(request) -> list[dict]:
     )
     add(_("派单异议"), "whistles:objections", {R.LEGAL_OFFICER, R.DISTRICT_SUPERVISOR, R.INSPECTOR})
     add(_("审计留痕"), "whistles:audit", {R.INSPECTOR, R.ADMIN})
+    add(_("用户与角色"), "org:users", {R.ADMIN})
+    add(_("部门"), "org:departments", {R.ADMIN})
+    add(_("区划"), "org:places", {R.ADMIN})
+    add(_("工作日历"), "org:calendar", {R.ADMIN})
+    add(_("通知死信"), "notify:dead", {R.ADMIN})
     return items
