@@ -3,6 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
@@ -52,12 +53,12 @@ class Notification(models.Model):
 
 
 CHANNELS = [
-    ("email", "e-mail"),
-    ("webhook", "webhook"),
-    ("wecom", "WeCom robot"),
-    ("dingtalk", "DingTalk robot"),
-    ("sms", "SMS"),
-    ("log", "log"),
+    ("email", _("电子邮件")),
+    ("webhook", _("Webhook")),
+    ("wecom", _("企业微信群机器人")),
+    ("dingtalk", _("钉钉群机器人")),
+    ("sms", _("短信")),
+    ("log", _("日志")),
 ]
 ENDPOINT_CHANNELS = {"webhook", "wecom", "dingtalk"}
 ADDRESS_CHANNELS = {"email", "sms"}
@@ -178,3 +179,21 @@ class RateBucket(models.Model):
 
     key = models.CharField(max_length=100, unique=True)
     sent = models.JSONField(default=list)  # epoch seconds of the sends in the current window
+
+
+# The events that can be subscribed to (an empty list on a subscription means all of them).
+EVENTS = [
+    ("whistle_issued", _("吹哨召集")),
+    ("whistle_launched", _("突击行动发起")),
+    ("whistle_cancelled", _("吹哨撤销")),
+    ("deadline_approaching", _("即将到时限")),
+    ("overdue", _("已超时")),
+    ("escalated", _("超时升级")),
+    ("supervised", _("区级督办意见")),
+    ("completion_claimed", _("申请办结待核查")),
+    ("verification_rejected", _("核查不通过")),
+    ("objection_raised", _("派单异议待裁定")),
+    ("objection_ruled", _("派单异议已裁定")),
+    ("problem_reported", _("新问题上报")),
+    ("problem_closed", _("问题已关闭")),
+]

@@ -60,3 +60,175 @@ def retry_notification(request, notification_id: int):
     else:
         messages.success(request, _("已重新排队投递"))
     return redirect("notify:dead")
+
+
+def _do(request, form, fn, success, back):
+    from shaobao.ui.helpers import form_errors_message
+
+    if form is not None and not form.is_valid():
+        messages.error(request, form_errors_message(form))
+        return redirect(back)
+    try:
+        fn(form.cleaned_data if form is not None else None)
+    except DomainError as e:
+        messages.error(request, str(e.message))
+    else:
+        messages.success(request, success)
+    return redirect(back)
+
+
+def _scopes(a):
+    """Departments and townships of the admin's districts, as subscription scopes."""
+    from shaobao.org.models import Department, Jurisdiction
+    from shaobao.org.scoping import prefix_q
+
+    districts = sorted({c[:6] for c in a.codes({R.ADMIN})})
+    depts = Department.objects.filter(district__code__in=districts, active=True).order_by("code")
+    towns = Jurisdiction.objects.filter(
+        prefix_q("code", districts), level__in=["DISTRICT", "TOWNSHIP"]
+    ).order_by("code")
+    return (
+        [(f"d{d.pk}", d.name) for d in depts] + [(f"j{j.pk}", j.name) for j in towns],
+        depts,
+        towns,
+    )
+
+
+@login_required
+def channels(request):
+    """Administrators: robot/webhook endpoints and who hears what through them."""
+    from shaobao.notify.forms import EndpointForm, SubscriptionForm
+    from shaobao.notify.models import ChannelEndpoint, Subscription
+
+    a = _admin(request)
+    scopes, depts, towns = _scopes(a)
+    endpoints = ChannelEndpoint.objects.order_by("name")
+    ep_form = EndpointForm(
+        request.POST if request.POST.get("form") == "endpoint" else None, prefix="ep"
+    )
+    sub_form = SubscriptionForm(
+        request.POST if request.POST.get("form") == "subscription" else None,
+        prefix="sub",
+        scopes=scopes,
+        endpoints=endpoints.filter(active=True),
+    )
+    if request.method == "POST" and request.POST.get("form") == "endpoint":
+        return _do(
+            request,
+            ep_form,
+            lambda d: services.endpoint_create(actor=a, now=now(), **d),
+            _("接收端已添加"),
+            "notify:channels",
+        )
+    if request.method == "POST" and request.POST.get("form") == "subscription":
+
+        def create(d):
+            kind, pk = d["scope"][0], int(d["scope"][1:])
+            scope = (
+                {"department": depts.get(pk=pk)}
+                if kind == "d"
+                else {"jurisdiction": towns.get(pk=pk)}
+            )
+            services.subscription_create(
+                actor=a,
+                channel=d["channel"],
+                endpoint=endpoints.filter(pk=d["endpoint"]).first() if d["endpoint"] else None,
+                address=d["address"],
+                events=d["events"],
+                roles=d["roles"],
+                urgent_only=d["urgent_only"],
+                quiet_from=d["quiet_from"],
+                quiet_to=d["quiet_to"],
+                now=now(),
+                **scope,
+            )
+
+        return _do(request, sub_form, create, _("订阅已添加"), "notify:channels")
+    subs = Subscription.objects.filter(active=True, user__isnull=True).select_related(
+        "department", "jurisdiction", "endpoint"
+    )
+    return render(
+        request,
+        "notify/channels.html",
+        {
+            "endpoints": endpoints,
+            "subscriptions": subs.order_by("pk")[:500],
+            "ep_form": ep_form,
+            "sub_form": sub_form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def endpoint_active(request, endpoint_id):
+    a = _admin(request)
+    active = request.POST.get("active") == "1"
+    return _do(
+        request,
+        None,
+        lambda d: services.endpoint_update(
+            actor=a, endpoint_id=endpoint_id, active=active, now=now()
+        ),
+        _("已保存"),
+        "notify:channels",
+    )
+
+
+@login_required
+@require_POST
+def subscription_off(request, subscription_id):
+    a = actor_for(request.user)
+    back = (
+        "notify:channels"
+        if R.ADMIN in a.roles and request.POST.get("back") != "mine"
+        else "notify:mine"
+    )
+    return _do(
+        request,
+        None,
+        lambda d: services.subscription_deactivate(
+            actor=a, subscription_id=subscription_id, now=now()
+        ),
+        _("已取消订阅"),
+        back,
+    )
+
+
+@login_required
+def mine(request):
+    """Every user: their own e-mail/SMS notifications, events and quiet hours. Urgent messages
+    ignore quiet hours."""
+    from shaobao.notify.forms import MySubscriptionForm
+    from shaobao.notify.models import Subscription
+
+    a = actor_for(request.user)
+    form = MySubscriptionForm(request.POST or None)
+    if request.method == "POST":
+        return _do(
+            request,
+            form,
+            lambda d: services.subscription_create(
+                actor=a,
+                user=request.user,
+                channel=d["channel"],
+                address=d["address"],
+                events=d["events"],
+                urgent_only=d["urgent_only"],
+                quiet_from=d["quiet_from"],
+                quiet_to=d["quiet_to"],
+                now=now(),
+            ),
+            _("订阅已添加"),
+            "notify:mine",
+        )
+    return render(
+        request,
+        "notify/mine.html",
+        {
+            "subscriptions": Subscription.objects.filter(user=request.user, active=True).order_by(
+                "pk"
+            ),
+            "form": form,
+        },
+    )

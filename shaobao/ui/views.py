@@ -125,5 +125,6 @@ def nav_items(request) -> list[dict]:
     add(_("部门"), "org:departments", {R.ADMIN})
     add(_("区划"), "org:places", {R.ADMIN})
     add(_("工作日历"), "org:calendar", {R.ADMIN})
+    add(_("通知渠道"), "notify:channels", {R.ADMIN})
     add(_("通知死信"), "notify:dead", {R.ADMIN})
     return items
