@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "shaobao.problems",
     "shaobao.whistles",
     "shaobao.assessments",
+    "shaobao.demands",
     "shaobao.ui",
 ]
 
@@ -164,6 +165,19 @@ SHAOBAO = {
     # The router dispatches by itself only above this confidence; below it suggests. None: the
     # threshold each model chose on its own training data for 98 % precision.
     "ROUTER_AUTO_THRESHOLD": None,
+    # Demands (接诉即办): time limits per matter tier for dispatched demands (domain.md §2, [M]).
+    "DEMAND_TIERS": {
+        "EMERGENCY_2H": ("natural_hours", 2),
+        "UTILITY_24H": ("natural_hours", 24),
+        "WORKING_4H": ("natural_hours", 24),
+        "ORDINARY_7D": ("natural_days", 7),
+        "COMPLEX_15D": ("natural_days", 15),
+        "WORKING_20D": ("natural_days", 15),
+    },
+    # A demand repeats an earlier one (same phone, or very similar text in the same township)
+    # within this many days.
+    "DUPLICATE_WINDOW_DAYS": 30,
+    "DUPLICATE_TEXT_SIMILARITY": 0.6,
     # A router is retrained from history only with at least this many decided cases.
     "ROUTER_MIN_ROWS": 50,
 }

@@ -1,0 +1,480 @@
+"""Writers of demands (接诉即办): intake with routing and duplicate detection, the six
+non-dispatch routes, dispatch with a deadline, the handler's contact and response, and the
+hotline's callback. Each validates, locks, checks the transition table, saves, logs, audits and
+queues notifications in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from shaobao.audit.services import record
+from shaobao.core import validate as V
+from shaobao.core.errors import Conflict, InvalidInput, PermissionDenied
+from shaobao.core.workdays import WorkCalendar, deadline
+from shaobao.demands import workflow as W
+from shaobao.demands.models import KINDS, SOURCES, Callback, Demand, DemandEvent, Dispatch
+from shaobao.demands.routes import REPLIES, ROUTES
+from shaobao.duties.models import Matter
+from shaobao.duties.routing import suggest
+from shaobao.duties.selectors import owners_for
+from shaobao.notify.services import enqueue
+from shaobao.org import roles as R
+from shaobao.org.models import Department, Jurisdiction
+from shaobao.org.scoping import Actor
+
+
+def _log(demand, kind, note, now, public=True):
+    DemandEvent.objects.create(
+        demand=demand, kind=kind, note=str(note)[:1000], at=now, public=public
+    )
+
+
+def _audit(actor, action, demand, now, **data):
+    # Personal data stays out of the log: the demand's id is enough to find it.
+    record(actor=actor, action=action, obj=demand, data=data, now=now)
+
+
+def _shingles(text: str) -> set[str]:
+    t = "".join(ch for ch in text if not ch.isspace())
+    return {t[i : i + 3] for i in range(max(0, len(t) - 2))}
+
+
+def find_original(
+    *, district: Jurisdiction, township, phone: str, text: str, matter, now, exclude_pk=None
+) -> Demand | None:
+    """An open demand this one repeats: the same caller about the same matter, or very similar
+    text in the same township, within the window. Never counts twice: the repeat is linked."""
+    cfg = settings.SHAOBAO
+    since = now - dt.timedelta(days=cfg["DUPLICATE_WINDOW_DAYS"])
+    open_ = (
+        Demand.objects.filter(district=district, created_at__gte=since, duplicate_of__isnull=True)
+        .exclude(status__in=[Demand.CLOSED_BY_ROUTE, Demand.CLOSED])
+        .exclude(pk=exclude_pk)
+    )
+    if phone and matter is not None:
+        same = open_.filter(caller_phone=phone, matter=matter).order_by("created_at").first()
+        if same:
+            return same
+    if township is not None:
+        mine = _shingles(text)
+        if len(mine) >= 5:
+            for cand in open_.filter(township=township).order_by("-created_at")[:200]:
+                theirs = _shingles(cand.text)
+                if (
+                    theirs
+                    and len(mine & theirs) / len(mine | theirs) >= cfg["DUPLICATE_TEXT_SIMILARITY"]
+                ):
+                    return cand
+    return None
+
+
+def _deadline(matter: Matter | None, duty, start, cal: WorkCalendar):
+    tiers = settings.SHAOBAO["DEMAND_TIERS"]
+    tier = (duty.effective_tier if duty else None) or (matter.tier if matter else "")
+    unit, amount = tiers.get(tier, tiers["ORDINARY_7D"])
+    return deadline(start, unit, amount, cal)
+
+
+def _dispatch(
+    demand: Demand,
+    *,
+    by_actor: Actor,
+    matter,
+    department=None,
+    township=None,
+    to_district=False,
+    auto=False,
+    now,
+    cal,
+) -> Dispatch:
+    duty, duty_list = (
+        owners_for(matter=matter, at=now, district_code=demand.district.code)
+        if matter
+        else (None, None)
+    )
+    due = _deadline(matter, duty, now, cal)
+    d = Dispatch.objects.create(
+        demand=demand,
+        department=department,
+        township=township,
+        to_district=to_district,
+        matter=matter,
+        duty_list_version=duty_list.version if duty_list else None,
+        router_version=demand.router_version,
+        auto=auto,
+        by_id=by_actor.user_id,
+        at=now,
+        deadline_at=due,
+    )
+    demand.matter = matter or demand.matter
+    demand.handler_department, demand.handler_township = department, township
+    demand.handler_is_district = to_district
+    demand.copied_to_district = township is not None
+    demand.status, demand.dispatched_at, demand.deadline_at, demand.updated_at = (
+        W.DISPATCHED,
+        now,
+        due,
+        now,
+    )
+    demand.contacted_at = demand.responded_at = None
+    demand.save()
+    _log(
+        demand,
+        "dispatched",
+        _("已派至%(h)s，办理时限 %(d)s")
+        % {"h": demand.handler_label, "d": due.astimezone(cal_tz()).strftime("%Y-%m-%d %H:%M")},
+        now,
+    )
+    enqueue(
+        event="demand_dispatched",
+        dedupe_key=f"demand_dispatched:{d.pk}",
+        title=_("新派诉求：%(n)s") % {"n": demand.number},
+        link=f"/demands/{demand.pk}/",
+        department=department,
+        jurisdiction=township or (demand.district if to_district else None),
+        audience=sorted(W.HANDLER),
+        urgent=matter is not None
+        and (duty.effective_tier if duty else matter.tier) == "EMERGENCY_2H",
+        now=now,
+    )
+    return d
+
+
+def cal_tz():
+    from shaobao.core.workdays import LOCAL_TZ
+
+    return LOCAL_TZ
+
+
+@transaction.atomic
+def demand_create(
+    *,
+    actor: Actor | None,
+    source,
+    kind,
+    text,
+    district_code,
+    subject="",
+    caller_name="",
+    caller_phone="",
+    caller_email="",
+    address="",
+    lat=None,
+    lng=None,
+    township_id=None,
+    now,
+    cal: WorkCalendar,
+) -> Demand:
+    """Intake from any channel. The router suggests; above its threshold it dispatches by itself
+    (to the matter's lead department); a repeat is linked to its original and told its progress."""
+
+    actor = actor or Actor(user_id=None, label=_("市民"))
+    if actor.user_id is not None and R.OPERATOR not in actor.roles:
+        raise PermissionDenied()
+    source = V.choice(source, SOURCES, "source")
+    kind = V.choice(kind, KINDS, "kind")
+    text = V.text(text, _("诉求内容"), max_len=4000)
+    subject = V.text(subject, _("标题"), max_len=200, required=False)
+    caller_name = V.text(caller_name, _("来电人"), max_len=50, required=False)
+    caller_phone = V.text(caller_phone, _("联系电话"), max_len=20, required=False)
+    if caller_phone and not caller_phone.replace("-", "").replace("+", "").isdigit():
+        raise InvalidInput(_("联系电话无效"), fields={"caller_phone": "invalid"})
+    caller_email = V.text(caller_email, "email", max_len=200, required=False)
+    address = V.text(address, _("地址"), max_len=200, required=False)
+    lat, lng = V.coords(lat, lng)
+    district = Jurisdiction.objects.filter(
+        code=str(district_code)[:6], level=Jurisdiction.DISTRICT, active=True
+    ).first()
+    if district is None:
+        raise InvalidInput(_("区无效"), fields={"district": "invalid"})
+    township = None
+    if township_id:
+        township = Jurisdiction.objects.filter(
+            pk=V.pk(township_id),
+            level=Jurisdiction.TOWNSHIP,
+            code__startswith=district.code,
+            active=True,
+        ).first()
+        if township is None:
+            raise InvalidInput(_("街乡无效"), fields={"township": "invalid"})
+    routing = suggest(text=text, subject=subject, district_code=district.code, now=now)
+    top = routing.suggestions[0] if routing.suggestions else None
+    demand = Demand.objects.create(
+        source=source,
+        kind=kind,
+        text=text,
+        subject=subject,
+        caller_name=caller_name,
+        caller_phone=caller_phone,
+        caller_email=caller_email,
+        address=address,
+        lat=lat,
+        lng=lng,
+        district=district,
+        township=township,
+        router_version=routing.version,
+        router_matter=top.matter if top else None,
+        router_confidence=top.confidence if top else None,
+        created_by_id=actor.user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    _log(demand, "received", _("诉求已受理，编号 %(n)s") % {"n": demand.number}, now)
+    _audit(
+        actor,
+        "demand.create",
+        demand,
+        now,
+        source=source,
+        kind=kind,
+        district=district.code,
+        router_version=routing.version,
+        router_matter=top.matter.code if top else None,
+    )
+    original = find_original(
+        district=district,
+        township=township,
+        phone=caller_phone,
+        text=text,
+        matter=top.matter if (top and routing.auto) else None,
+        now=now,
+        exclude_pk=demand.pk,
+    )
+    if original is not None and original.pk != demand.pk:
+        demand.status, demand.duplicate_of, demand.route = W.DUPLICATE, original, "REPEAT"
+        demand.reply = _("您反映的问题已于%(d)s受理（编号 %(n)s），目前状态：%(s)s。") % {
+            "d": original.created_at.astimezone(cal_tz()).strftime("%Y-%m-%d"),
+            "n": original.number,
+            "s": original.get_status_display(),
+        }
+        demand.closed_at = now
+        demand.save()
+        _log(demand, "duplicate", demand.reply, now)
+        _log(
+            original,
+            "repeat",
+            _("同一问题再次来电（%(n)s）") % {"n": demand.number},
+            now,
+            public=False,
+        )
+        _audit(actor, "demand.duplicate", demand, now, original=original.pk)
+        return demand
+    if routing.auto and top is not None and kind != "CONSULTATION":
+        duty, _list = owners_for(matter=top.matter, at=now, district_code=district.code)
+        if duty is not None:
+            _dispatch(
+                demand,
+                by_actor=actor,
+                matter=top.matter,
+                department=duty.lead_department,
+                auto=True,
+                now=now,
+                cal=cal,
+            )
+            _audit(
+                actor,
+                "demand.dispatch",
+                demand,
+                now,
+                auto=True,
+                matter=top.matter.code,
+                department=duty.lead_department.code,
+                router_version=routing.version,
+            )
+    return demand
+
+
+def _lock(actor: Actor, demand_id, action: str) -> tuple[Demand, W.Transition]:
+    from shaobao.demands.permissions import access_demand, may
+
+    seen = access_demand(actor, demand_id)
+    demand = (
+        Demand.objects.select_for_update(of=("self",)).select_related("district").get(pk=seen.pk)
+    )
+    if not may(actor, action, demand):
+        raise PermissionDenied()
+    t = W.transition(demand.status, action)
+    if t is None:
+        raise Conflict(
+            _("当前状态（%(s)s）不能执行此操作") % {"s": demand.get_status_display()},
+            code="invalid_state",
+        )
+    return demand, t
+
+
+@transaction.atomic
+def demand_close_by_route(*, actor: Actor, demand_id, route, reply="", now) -> Demand:
+    demand, t = _lock(actor, demand_id, "close_by_route")
+    route = V.choice(route, ROUTES, "route")
+    reply = V.text(reply, _("答复"), max_len=1000, required=False) or str(REPLIES[route])
+    demand.status, demand.route, demand.reply, demand.closed_at, demand.updated_at = (
+        t.target,
+        route,
+        reply,
+        now,
+        now,
+    )
+    demand.save()
+    _log(demand, "closed_by_route", reply, now)
+    _audit(actor, "demand.close_by_route", demand, now, route=route)
+    return demand
+
+
+@transaction.atomic
+def demand_dispatch(
+    *,
+    actor: Actor,
+    demand_id,
+    matter_id=None,
+    department_id=None,
+    township_id=None,
+    to_district=False,
+    now,
+    cal: WorkCalendar,
+) -> Demand:
+    """Clear remit → the handling unit; a township is copied to the district; unclear → the district."""
+    action = "dispatch"
+    from shaobao.demands.permissions import access_demand
+
+    if access_demand(actor, demand_id).status == W.DISPATCHED:
+        action = "redispatch"
+    demand, _t = _lock(actor, demand_id, action)
+    matter = Matter.objects.filter(pk=V.pk(matter_id), active=True).first() if matter_id else None
+    if matter_id and matter is None:
+        raise InvalidInput(_("事项无效"), fields={"matter": "invalid"})
+    targets = sum(bool(x) for x in (department_id, township_id, to_district))
+    if targets != 1:
+        raise InvalidInput(_("请选择一个承办单位：部门、街乡或区"), fields={"handler": "required"})
+    dept = town = None
+    if department_id:
+        dept = Department.objects.filter(
+            pk=V.pk(department_id), district=demand.district, active=True
+        ).first()
+        if dept is None:
+            raise InvalidInput(_("部门无效"), fields={"department": "invalid"})
+    if township_id:
+        town = Jurisdiction.objects.filter(
+            pk=V.pk(township_id), level=Jurisdiction.TOWNSHIP, code__startswith=demand.district.code
+        ).first()
+        if town is None:
+            raise InvalidInput(_("街乡无效"), fields={"township": "invalid"})
+    if (
+        action == "redispatch"
+        and dept == demand.handler_department
+        and town == demand.handler_township
+        and bool(to_district) == demand.handler_is_district
+    ):
+        raise Conflict(_("已派给该单位"), code="same_handler")
+    _dispatch(
+        demand,
+        by_actor=actor,
+        matter=matter,
+        department=dept,
+        township=town,
+        to_district=bool(to_district),
+        now=now,
+        cal=cal,
+    )
+    _audit(
+        actor,
+        f"demand.{action}",
+        demand,
+        now,
+        matter=matter.code if matter else None,
+        department=dept.code if dept else None,
+        township=town.code if town else None,
+        district=bool(to_district),
+    )
+    return demand
+
+
+@transaction.atomic
+def demand_contact(*, actor: Actor, demand_id, note="", now) -> Demand:
+    demand, _t = _lock(actor, demand_id, "contact")
+    if demand.contacted_at:
+        raise Conflict(_("已登记过联系来电人"), code="already_contacted")
+    demand.contacted_at, demand.updated_at = now, now
+    demand.save(update_fields=["contacted_at", "updated_at"])
+    _log(demand, "contacted", _("承办单位已联系来电人"), now)
+    _audit(
+        actor,
+        "demand.contact",
+        demand,
+        now,
+        note=V.text(note, _("备注"), max_len=500, required=False),
+        on_time=bool(demand.deadline_at and now <= demand.deadline_at),
+    )
+    return demand
+
+
+@transaction.atomic
+def demand_respond(*, actor: Actor, demand_id, response, now) -> Demand:
+    demand, t = _lock(actor, demand_id, "respond")
+    response = V.text(response, _("办理结果"), max_len=2000)
+    if not demand.contacted_at:
+        raise Conflict(_("请先联系来电人，再反馈办理结果"), code="not_contacted")
+    demand.status, demand.response, demand.responded_at, demand.updated_at = (
+        t.target,
+        response,
+        now,
+        now,
+    )
+    demand.save()
+    _log(demand, "responded", response, now)
+    _audit(actor, "demand.respond", demand, now, response=response)
+    return demand
+
+
+@transaction.atomic
+def callback_record(
+    *, actor: Actor, demand_id, reached=True, solved=None, satisfaction="", note="", now
+) -> Callback:
+    """Only the hotline asks the caller; handlers cannot touch the rating."""
+    demand, t = _lock(actor, demand_id, "callback")
+    if reached:
+        if solved is None or satisfaction not in dict(Callback.SATISFACTION):
+            raise InvalidInput(
+                _("联系上来电人时须记录是否解决和满意度"), fields={"satisfaction": "required"}
+            )
+    else:
+        solved, satisfaction = None, ""
+    cb = Callback.objects.create(
+        demand=demand,
+        reached=bool(reached),
+        solved=solved,
+        satisfaction=satisfaction,
+        note=V.text(note, _("备注"), max_len=1000, required=False),
+        by_id=actor.user_id,
+        at=now,
+    )
+    if reached:
+        demand.status, demand.closed_at = t.target, now
+    demand.updated_at = now
+    demand.save()
+    _log(demand, "callback", _("热线已回访") if reached else _("回访未联系上来电人"), now)
+    _audit(
+        actor,
+        "demand.callback",
+        demand,
+        now,
+        reached=bool(reached),
+        solved=solved,
+        satisfaction=satisfaction,
+    )
+    return cb
+
+
+@transaction.atomic
+def demand_exclude(*, actor: Actor, demand_id, reason, now) -> Demand:
+    """The hotline (not the handler) rules an order out of assessment: unreasonable, out of remit."""
+    demand, _t = _lock(actor, demand_id, "exclude")
+    demand.excluded, demand.exclusion_reason = True, V.text(reason, _("原因"), max_len=500)
+    demand.updated_at = now
+    demand.save(update_fields=["excluded", "exclusion_reason", "updated_at"])
+    _log(demand, "excluded", demand.exclusion_reason, now, public=False)
+    _audit(actor, "demand.exclude", demand, now, reason=demand.exclusion_reason)
+    return demand
