@@ -10,6 +10,8 @@ urlpatterns = [
     path("problems/", include("shaobao.problems.urls")),
     path("duties/", include("shaobao.duties.urls")),
     path("org/", include("shaobao.org.urls")),
+    path("demands/", include("shaobao.demands.urls")),
+    path("citizen/", include("shaobao.demands.citizen_urls")),
     path("notifications/", include("shaobao.notify.urls")),
     path("", include("shaobao.whistles.urls")),
     path("", include("shaobao.ui.urls")),

@@ -478,3 +478,53 @@ def demand_exclude(*, actor: Actor, demand_id, reason, now) -> Demand:
     _log(demand, "excluded", demand.exclusion_reason, now, public=False)
     _audit(actor, "demand.exclude", demand, now, reason=demand.exclusion_reason)
     return demand
+
+
+@transaction.atomic
+def demand_to_problem(*, actor: Actor, demand_id, now) -> Demand:
+    """A township handling a demand puts it on its problem list (where it can be whistled on);
+    the demand then follows the problem."""
+    from shaobao.problems.services import problem_create
+
+    demand, _t = _lock(actor, demand_id, "contact")
+    if demand.handler_township_id is None or not actor.covers(
+        R.TOWNSHIP_ROLES, demand.handler_township.code
+    ):
+        raise PermissionDenied()
+    if demand.problem_id:
+        raise Conflict(_("已转入问题清单"), code="already_linked")
+    source = {"HOTLINE": "HOTLINE", "WEB": "WEB", "OPEN311": "OPEN311"}[demand.source]
+    problem = problem_create(
+        actor=actor,
+        township_id=demand.handler_township_id,
+        title=(demand.subject or demand.text)[:120],
+        description=demand.text,
+        address=demand.address or demand.handler_township.name,
+        source=source,
+        matter_id=demand.matter_id,
+        lat=demand.lat,
+        lng=demand.lng,
+        now=now,
+    )
+    demand.problem, demand.updated_at = problem, now
+    demand.save(update_fields=["problem", "updated_at"])
+    _log(demand, "to_problem", _("已转入街乡问题清单，将协调相关部门办理"), now)
+    _audit(actor, "demand.to_problem", demand, now, problem=problem.pk)
+    return demand
+
+
+def follow_problem(*, problem, actor: Actor, now) -> int:
+    """Called when a problem is solved (e.g. its whistle closed): demands on it that were waiting
+    for the handler get the outcome as their response; the hotline then calls back as usual."""
+    n = 0
+    for demand in Demand.objects.select_for_update(of=("self",)).filter(
+        problem=problem, status=W.DISPATCHED
+    ):
+        demand.contacted_at = demand.contacted_at or now
+        demand.status, demand.responded_at, demand.updated_at = W.RESPONDED, now, now
+        demand.response = _("经街乡吹哨、部门报到，问题已解决（%(p)s）") % {"p": problem.number}
+        demand.save()
+        _log(demand, "responded", demand.response, now)
+        _audit(actor, "demand.follow_problem", demand, now, problem=problem.pk)
+        n += 1
+    return n

@@ -73,6 +73,7 @@ def logout_view(request):
 
 # Each role's first page.
 HOME_BY_ROLE = [
+    (R.OPERATOR, "demands:intake"),
     (R.TOWNSHIP_COMMANDER, "whistles:board"),
     (R.TOWNSHIP_STAFF, "whistles:board"),
     (R.DEPARTMENT_DISPATCHER, "whistles:inbox"),
@@ -107,6 +108,8 @@ def nav_items(request) -> list[dict]:
             items.append({"label": label, "url": url, "active": request.path.startswith(url)})
 
     township = R.TOWNSHIP_ROLES | R.READ_ALL_ROLES
+    add(_("受理诉求"), "demands:intake", {R.OPERATOR})
+    add(_("诉求工单"), "demands:list", {R.OPERATOR} | R.DEPARTMENT_ROLES | R.TOWNSHIP_ROLES | R.READ_ALL_ROLES)
     add(_("吹哨看板"), "whistles:board", township | R.DEPARTMENT_ROLES)
     add(_("问题清单"), "problems:list", township | R.GRID_ROLES | R.DEPARTMENT_ROLES)
     add(_("上报问题"), "problems:new", R.TOWNSHIP_ROLES | R.GRID_ROLES)

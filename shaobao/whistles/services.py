@@ -680,6 +680,9 @@ def _close_if_done(actor, whistle: Whistle, now):
             if not p.whistles.filter(status=Whistle.ACTIVE).exists():
                 p.status, p.updated_at = Problem.SOLVED, now
                 p.save(update_fields=["status", "updated_at"])
+                from shaobao.demands.services import follow_problem
+
+                follow_problem(problem=p, actor=actor, now=now)
                 record(
                     actor=actor,
                     action="problem.solved",

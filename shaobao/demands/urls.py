@@ -1,0 +1,12 @@
+from django.urls import path
+
+from shaobao.demands import views
+
+app_name = "demands"
+urlpatterns = [
+    path("", views.demand_list, name="list"),
+    path("intake/", views.intake, name="intake"),
+    path("hints/", views.hints, name="hints"),
+    path("<int:demand_id>/", views.demand_detail, name="detail"),
+    path("<int:demand_id>/<slug:action>/", views.demand_action, name="action"),
+]

@@ -1,0 +1,342 @@
+"""Pages of 接诉即办: the hotline operator's intake (keyboard first, with router suggestions and
+duplicate hints), the work order with dispatch/route/callback, the handler's contact and
+response, and the citizen's own form and tracking page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shaobao.core.errors import DomainError, PermissionDenied
+from shaobao.core.timeutil import work_calendar
+from shaobao.demands import forms as F
+from shaobao.demands import services as S
+from shaobao.demands.models import Demand
+from shaobao.demands.permissions import (
+    access_demand,
+    demands_visible_to,
+    is_handler,
+    mask_name,
+    mask_phone,
+    may,
+    may_see_caller,
+)
+from shaobao.duties.routing import suggest
+from shaobao.duties.selectors import active_matters
+from shaobao.org import roles as R
+from shaobao.org.models import Department, Jurisdiction, LoginAttempt
+from shaobao.ui.helpers import actor, form_errors_message, now
+
+
+def _district_of(a) -> str | None:
+    codes = sorted({c[:6] for c in a.codes({R.OPERATOR} | R.READ_ALL_ROLES)})
+    return codes[0] if codes else None
+
+
+def _townships(code):
+    return list(
+        Jurisdiction.objects.filter(
+            level=Jurisdiction.TOWNSHIP, active=True, code__startswith=code or "-"
+        ).order_by("code")
+    )
+
+
+@login_required
+def intake(request):
+    a = actor(request)
+    district = next(iter(sorted({c[:6] for c in a.codes({R.OPERATOR})})), None)
+    if district is None:
+        raise PermissionDenied()
+    form = F.IntakeForm(request.POST or None, townships=_townships(district))
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                demand = S.demand_create(
+                    actor=a,
+                    source="HOTLINE",
+                    kind=d["kind"],
+                    text=d["text"],
+                    caller_phone=d["caller_phone"],
+                    caller_name=d["caller_name"],
+                    address=d["address"],
+                    township_id=d["township"],
+                    district_code=district,
+                    now=now(),
+                    cal=work_calendar(),
+                )
+            except DomainError as e:
+                messages.error(request, str(e.message))
+            else:
+                messages.success(
+                    request,
+                    _("已受理：%(n)s（%(s)s）")
+                    % {"n": demand.number, "s": demand.get_status_display()},
+                )
+                return redirect("demands:detail", demand.pk)
+        else:
+            messages.error(request, form_errors_message(form))
+    return render(request, "demands/intake.html", {"form": form})
+
+
+@login_required
+def hints(request):
+    """htmx: router suggestions and possible repeats while the operator types."""
+    a = actor(request)
+    district = _district_of(a)
+    text = (request.GET.get("text") or "")[:4000]
+    phone = (request.GET.get("caller_phone") or "")[:20]
+    routing = suggest(text=text, district_code=district, now=now()) if len(text) >= 6 else None
+    repeats = []
+    if phone and district:
+        repeats = list(
+            demands_visible_to(a)
+            .filter(caller_phone=phone, created_at__gte=now() - dt.timedelta(days=30))
+            .order_by("-created_at")[:5]
+        )
+    return render(request, "demands/_hints.html", {"routing": routing, "repeats": repeats})
+
+
+@login_required
+def demand_list(request):
+    a = actor(request)
+    status = request.GET.get("status", "")
+    qs = demands_visible_to(a).select_related("district", "handler_department", "handler_township")
+    if status in dict(Demand.STATUSES):
+        qs = qs.filter(status=status)
+    if request.GET.get("mine") == "1":
+        qs = qs.filter(
+            pk__in=[d.pk for d in qs.filter(status="DISPATCHED")[:500] if is_handler(a, d)]
+        )
+    page = Paginator(qs.order_by("-created_at", "-pk"), 30).get_page(request.GET.get("page"))
+    return render(
+        request, "demands/list.html", {"page": page, "status": status, "statuses": Demand.STATUSES}
+    )
+
+
+@login_required
+def demand_detail(request, demand_id):
+    a = actor(request)
+    d = access_demand(a, demand_id)
+    see = may_see_caller(a, d)
+    can = {
+        act: may(a, act, d)
+        for act in ["dispatch", "close_by_route", "callback", "exclude", "contact"]
+    }
+    district_code = d.district.code
+    routing = (
+        suggest(text=d.text, subject=d.subject, district_code=district_code, now=now())
+        if can["dispatch"] and d.status in ("RECEIVED", "DISPATCHED")
+        else None
+    )
+    initial = {}
+    if routing and routing.suggestions:
+        top = routing.suggestions[0]
+        initial["matter"] = top.matter.pk
+        from shaobao.duties.selectors import owners_for
+
+        duty, _list = owners_for(matter=top.matter, at=now(), district_code=district_code)
+        if duty:
+            initial["handler"] = f"d{duty.lead_department_id}"
+    return render(
+        request,
+        "demands/detail.html",
+        {
+            "d": d,
+            "caller_name": d.caller_name if see else mask_name(d.caller_name),
+            "caller_phone": d.caller_phone if see else mask_phone(d.caller_phone),
+            "events": d.events.all(),
+            "dispatches": d.dispatches.select_related("department", "township", "matter"),
+            "callbacks": d.callbacks.all(),
+            "routing": routing,
+            "can": can,
+            "is_handler": is_handler(a, d),
+            "dispatch_form": F.DispatchForm(
+                initial=initial,
+                matters=active_matters(),
+                departments=Department.objects.filter(district=d.district, active=True).order_by(
+                    "code"
+                ),
+                townships=_townships(district_code),
+                district=d.district,
+            ),
+            "route_form": F.RouteForm(),
+            "respond_form": F.RespondForm(),
+            "callback_form": F.CallbackForm(),
+            "exclude_form": F.ReasonForm(),
+        },
+    )
+
+
+def _post(request, form, fn, success, back):
+    if form is not None and not form.is_valid():
+        messages.error(request, form_errors_message(form))
+        return redirect(back)
+    try:
+        fn(form.cleaned_data if form is not None else None)
+    except DomainError as e:
+        messages.error(request, str(e.message))
+    else:
+        messages.success(request, success)
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def demand_action(request, demand_id, action):
+    a = actor(request)
+    back = f"/demands/{demand_id}/"
+    t = now()
+    if action == "dispatch":
+        d0 = access_demand(a, demand_id)
+        form = F.DispatchForm(
+            request.POST,
+            matters=active_matters(),
+            departments=Department.objects.filter(district=d0.district, active=True),
+            townships=_townships(d0.district.code),
+            district=d0.district,
+        )
+
+        def go(d):
+            h = d["handler"]
+            return S.demand_dispatch(
+                actor=a,
+                demand_id=demand_id,
+                matter_id=d["matter"],
+                department_id=int(h[1:]) if h.startswith("d") else None,
+                township_id=int(h[1:]) if h.startswith("t") else None,
+                to_district=h == "district",
+                now=t,
+                cal=work_calendar(),
+            )
+
+        return _post(request, form, go, _("已派单"), back)
+    table = {
+        "close_by_route": (
+            F.RouteForm(request.POST),
+            _("已按不派单情形办结"),
+            lambda d: S.demand_close_by_route(
+                actor=a, demand_id=demand_id, route=d["route"], reply=d["reply"], now=t
+            ),
+        ),
+        "contact": (
+            None,
+            _("已登记联系来电人"),
+            lambda d: S.demand_contact(actor=a, demand_id=demand_id, now=t),
+        ),
+        "respond": (
+            F.RespondForm(request.POST),
+            _("已反馈办理结果"),
+            lambda d: S.demand_respond(actor=a, demand_id=demand_id, response=d["response"], now=t),
+        ),
+        "callback": (
+            F.CallbackForm(request.POST),
+            _("回访已记录"),
+            lambda d: S.callback_record(
+                actor=a,
+                demand_id=demand_id,
+                reached=d["reached"],
+                solved=d["solved"],
+                satisfaction=d["satisfaction"],
+                note=d["note"],
+                now=t,
+            ),
+        ),
+        "exclude": (
+            F.ReasonForm(request.POST),
+            _("已不纳入考核"),
+            lambda d: S.demand_exclude(actor=a, demand_id=demand_id, reason=d["reason"], now=t),
+        ),
+        "to_problem": (
+            None,
+            _("已转入问题清单"),
+            lambda d: S.demand_to_problem(actor=a, demand_id=demand_id, now=t),
+        ),
+    }
+    if action not in table:
+        from django.http import Http404
+
+        raise Http404
+    form, success, fn = table[action]
+    return _post(request, form, fn, success, back)
+
+
+# --- the citizen's side: no login -------------------------------------------------------------
+
+
+def _public_district() -> str:
+    return settings.SHAOBAO.get("PUBLIC_DISTRICT") or (
+        Jurisdiction.objects.filter(level=Jurisdiction.DISTRICT, active=True)
+        .order_by("code")
+        .values_list("code", flat=True)
+        .first()
+        or ""
+    )
+
+
+def citizen_new(request):
+    district = _public_district()
+    form = F.CitizenForm(request.POST or None, townships=_townships(district))
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                demand = S.demand_create(
+                    actor=None,
+                    source="WEB",
+                    kind=d["kind"],
+                    text=d["text"],
+                    address=d["address"],
+                    township_id=d["township"],
+                    caller_name=d["caller_name"],
+                    caller_phone=d["caller_phone"],
+                    district_code=district,
+                    now=now(),
+                    cal=work_calendar(),
+                )
+            except DomainError as e:
+                messages.error(request, str(e.message))
+            else:
+                return render(request, "demands/citizen_done.html", {"d": demand})
+        else:
+            messages.error(request, form_errors_message(form))
+    return render(request, "demands/citizen_new.html", {"form": form})
+
+
+def citizen_track(request):
+    """The citizen proves the demand is theirs with its number and the phone's last four
+    digits; attempts are throttled per number and per address."""
+    form = F.TrackForm(request.POST or None)
+    demand = None
+    if request.method == "POST" and form.is_valid():
+        number, last4 = form.cleaned_data["number"], form.cleaned_data["phone_last4"]
+        t = now()
+        window = t - dt.timedelta(minutes=15)
+        addr = request.META.get("REMOTE_ADDR", "")[:64]
+        recent = LoginAttempt.objects.filter(at__gte=window)
+        if (
+            recent.filter(username=f"track:{number}").count() >= 5
+            or recent.filter(address=addr, username__startswith="track:").count() >= 20
+        ):
+            messages.error(request, _("查询次数过多，请稍后再试"))
+            return render(request, "demands/citizen_track.html", {"form": form}, status=429)
+        candidate = Demand.objects.filter(pk=int(number[2:])).first()
+        if candidate and candidate.caller_phone.endswith(last4):
+            demand = candidate
+        else:
+            with transaction.atomic():
+                LoginAttempt.objects.create(username=f"track:{number}", address=addr, at=t)
+            messages.error(request, _("编号或手机号后四位不正确"))
+    return render(
+        request,
+        "demands/citizen_track.html",
+        {"form": form, "d": demand, "events": demand.events.filter(public=True) if demand else []},
+    )
