@@ -83,3 +83,14 @@ def test_a_year_of_history_with_something_on_every_page():
     assert not result.ok and result.broken_seq == victim.seq
     with pytest.raises(CommandError, match=f"#{victim.seq}"):
         call_command("audit_verify")
+
+
+def test_demo_demands_reach_every_state(db):
+    from shaobao.demands.models import Demand
+    from shaobao.demo.demands import seed_demands
+
+    seed(now=NOW, scale=0.02)
+    seed_demands(now=NOW, count=120, days=20)
+    statuses = set(Demand.objects.values_list("status", flat=True))
+    assert {"CLOSED_BY_ROUTE", "DISPATCHED", "RESPONDED", "CLOSED"} <= statuses
+    assert verify().ok

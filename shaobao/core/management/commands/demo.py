@@ -27,6 +27,11 @@ class Command(BaseCommand):
             call_command("seed_demo", scale=scale)
             # The router learns the demo district's matters from its year of decided problems.
             call_command("router_retrain")
+            from shaobao.core.timeutil import now
+            from shaobao.demo.demands import seed_demands
+
+            counts = seed_demands(now=now())
+            self.stdout.write(f"demands: {counts['demands']}")
         if no_serve:
             return
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings")
