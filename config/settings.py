@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "shaobao.whistles",
     "shaobao.assessments",
     "shaobao.demands",
+    "shaobao.open311",
     "shaobao.ui",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("org/", include("shaobao.org.urls")),
     path("demands/", include("shaobao.demands.urls")),
     path("citizen/", include("shaobao.demands.citizen_urls")),
+    path("open311/", include("shaobao.open311.urls")),
     path("notifications/", include("shaobao.notify.urls")),
     path("", include("shaobao.whistles.urls")),
     path("", include("shaobao.ui.urls")),

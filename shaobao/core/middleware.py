@@ -34,6 +34,21 @@ class RejectNulMiddleware:
                     {"code": "invalid_input", "message": "请求含有无效字符 (NUL)", "fields": {}},
                     status=400,
                 )
+            if request.path.startswith("/open311/"):
+                from django.http import HttpResponse
+
+                if request.path.endswith(".json"):
+                    return JsonResponse(
+                        [{"code": "400", "description": "invalid character (NUL) in request"}],
+                        status=400,
+                        safe=False,
+                    )
+                return HttpResponse(
+                    '<?xml version="1.0" encoding="utf-8"?><errors><error><code>400</code>'
+                    "<description>invalid character (NUL) in request</description></error></errors>",
+                    status=400,
+                    content_type="text/xml; charset=utf-8",
+                )
             return HttpResponseBadRequest("请求含有无效字符 / invalid character in request")
         return self.get_response(request)
 

@@ -1,4 +1,5 @@
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from shaobao.demands.models import KINDS, Callback
@@ -14,8 +15,20 @@ class IntakeForm(forms.Form):
     )
     caller_name = forms.CharField(label=_("来电人"), max_length=50, required=False)
     kind = forms.ChoiceField(label=_("诉求类型"), choices=KINDS, initial="COMPLAINT")
+    # While the operator types, the router's suggestions and the caller's recent demands load
+    # beside the form (htmx).
     text = forms.CharField(
-        label=_("诉求内容"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
+        label=_("诉求内容"),
+        max_length=4000,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 5,
+                "hx-get": reverse_lazy("demands:hints"),
+                "hx-trigger": "input changed delay:600ms",
+                "hx-target": "#hints",
+                "hx-include": "#id_caller_phone",
+            }
+        ),
     )
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
     township = forms.TypedChoiceField(label=_("街乡"), coerce=int, required=False, empty_value=None)

@@ -166,6 +166,7 @@ def demand_create(
     lat=None,
     lng=None,
     township_id=None,
+    matter_hint=None,
     now,
     cal: WorkCalendar,
 ) -> Demand:
@@ -263,7 +264,13 @@ def demand_create(
         )
         _audit(actor, "demand.duplicate", demand, now, original=original.pk)
         return demand
-    if routing.auto and top is not None and kind != "CONSULTATION":
+    if matter_hint is not None:
+        # The caller's own choice of service (Open311): recorded as the matter; the router may
+        # still dispatch by itself, but only when it agrees.
+        demand.matter = matter_hint
+        demand.save(update_fields=["matter"])
+    agrees = matter_hint is None or (top is not None and top.matter.pk == matter_hint.pk)
+    if routing.auto and top is not None and kind != "CONSULTATION" and agrees:
         duty, _list = owners_for(matter=top.matter, at=now, district_code=district.code)
         if duty is not None:
             _dispatch(
@@ -528,3 +535,20 @@ def follow_problem(*, problem, actor: Actor, now) -> int:
         _audit(actor, "demand.follow_problem", demand, now, problem=problem.pk)
         n += 1
     return n
+
+
+@transaction.atomic
+def demand_note_add(
+    *, demand: Demand, note: str, kind: str = "note", public: bool = True, actor: Actor, now
+) -> DemandEvent:
+    """A note on the demand's log (e.g. an Open311 client's update). It never changes the status.
+    The caller has already established who may add it."""
+    note = V.text(note, _("备注"), max_len=1000)
+    demand = Demand.objects.select_for_update(of=("self",)).get(pk=demand.pk)
+    event = DemandEvent.objects.create(
+        demand=demand, kind=kind[:30], note=note, at=now, public=public
+    )
+    demand.updated_at = now
+    demand.save(update_fields=["updated_at"])
+    _audit(actor, "demand.note", demand, now, kind=kind, public=public)
+    return event

@@ -19,6 +19,8 @@ def test_operator_intake_to_dispatch(login, live_server, world):
     page.fill("#id_caller_name", "张三")
     page.select_option("#id_kind", "COMPLAINT")
     page.fill("#id_text", "海子村口路边暴露垃圾三天没人清运，气味很大")
+    # the hints panel answers while the operator types (router suggestions, the caller's repeats)
+    expect(page.locator("#hints")).not_to_contain_text("输入诉求内容后")
     page.select_option("#id_township", str(world.town.pk))
     page.get_by_role("button", name=re.compile("受理")).click()
     expect(page.locator(".messages")).to_contain_text("已受理")

@@ -29,7 +29,9 @@ class Command(BaseCommand):
             call_command("router_retrain")
             from shaobao.core.timeutil import now
             from shaobao.demo.demands import seed_demands
+            from shaobao.open311.services import ensure_demo_client
 
+            ensure_demo_client(now=now(), district_code="110117")  # key: demo-open311-key
             counts = seed_demands(now=now())
             self.stdout.write(f"demands: {counts['demands']}")
         if no_serve:
