@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "shaobao.assessments",
     "shaobao.demands",
     "shaobao.open311",
+    "shaobao.places",
     "shaobao.ui",
 ]
 
@@ -112,6 +113,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Map tiles are off by default (deployments are often offline); see docs/places.md.
+SHAOBAO_MAP_TILE_URL = os.environ.get("SHAOBAO_MAP_TILE_URL", "")
+SHAOBAO_MAP_TILE_ATTRIBUTION = os.environ.get("SHAOBAO_MAP_TILE_ATTRIBUTION", "")
 # Files the system writes for itself (router models); not served.
 VAR_DIR = Path(os.environ.get("SHAOBAO_VAR_DIR", BASE_DIR / "var"))
 MEDIA_URL = "media/"

@@ -13,6 +13,7 @@ urlpatterns = [
     path("demands/", include("shaobao.demands.urls")),
     path("citizen/", include("shaobao.demands.citizen_urls")),
     path("open311/", include("shaobao.open311.urls")),
+    path("map/", include("shaobao.places.urls")),
     path("notifications/", include("shaobao.notify.urls")),
     path("", include("shaobao.whistles.urls")),
     path("", include("shaobao.ui.urls")),

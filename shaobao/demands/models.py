@@ -197,3 +197,45 @@ class Callback(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["demand", "version"], name="callback_version_unique")
         ]
+
+
+class DemandObjection(models.Model):
+    """A handler's dispatch objection (派单异议): the demand is not theirs. The legal affairs
+    office rules within a deadline; meanwhile the first handler keeps it (首接负责)."""
+
+    PENDING, DISMISSED, REASSIGNED = "PENDING", "DISMISSED", "REASSIGNED"
+    STATES = [(PENDING, _("待裁定")), (DISMISSED, _("驳回异议")), (REASSIGNED, _("异议成立，改派"))]
+
+    demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="objections")
+    dispatch = models.ForeignKey(Dispatch, on_delete=models.PROTECT, related_name="objections")
+    reason = models.TextField(max_length=2000, verbose_name=_("异议理由"))
+    claimed_owner = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("应由哪个部门负责"),
+    )
+    claimed_duty = models.CharField(max_length=300, blank=True, verbose_name=_("依据的职责"))
+    state = models.CharField(max_length=10, choices=STATES, default=PENDING)
+    raised_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField()
+    rule_by_at = models.DateTimeField()
+    ruled_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ruled_at = models.DateTimeField(null=True, blank=True)
+    ruling = models.CharField(max_length=1000, blank=True, verbose_name=_("裁定意见"))
+    reassigned_to = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    duty_list_amended = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["rule_by_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["demand"], condition=Q(state="PENDING"), name="one_pending_demand_objection"
+            )
+        ]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from shaobao.audit.services import record
 from shaobao.core import validate as V
-from shaobao.core.errors import Conflict, InvalidInput, PermissionDenied
+from shaobao.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from shaobao.core.workdays import WorkCalendar, deadline
 from shaobao.demands import workflow as W
 from shaobao.demands.models import KINDS, SOURCES, Callback, Demand, DemandEvent, Dispatch
@@ -202,9 +202,20 @@ def demand_create(
         ).first()
         if township is None:
             raise InvalidInput(_("街乡无效"), fields={"township": "invalid"})
+    place = None
+    if lat is not None:
+        # A located demand is placed in its grid → community → township by its outline.
+        from shaobao.places.selectors import locate, place_chain
+
+        grid, community, town, _district = place_chain(
+            locate(lat, lng, district_code=district.code)
+        )
+        place = grid or community
+        township = township or town
     routing = suggest(text=text, subject=subject, district_code=district.code, now=now)
     top = routing.suggestions[0] if routing.suggestions else None
     demand = Demand.objects.create(
+        place=place,
         source=source,
         kind=kind,
         text=text,
@@ -552,3 +563,176 @@ def demand_note_add(
     demand.save(update_fields=["updated_at"])
     _audit(actor, "demand.note", demand, now, kind=kind, public=public)
     return event
+
+
+OBJECTION_RULE_WORKING_HOURS = 8
+
+
+@transaction.atomic
+def objection_raise(
+    *,
+    actor: Actor,
+    demand_id,
+    reason,
+    claimed_owner_id=None,
+    claimed_duty="",
+    now,
+    cal: WorkCalendar,
+):
+    """The handler says the demand is not its duty, naming the duty it says applies. The demand
+    stays with it until the ruling."""
+    from shaobao.demands.models import DemandObjection
+
+    demand, _t = _lock(actor, demand_id, "contact")
+    reason = V.text(reason, _("异议理由"), max_len=2000)
+    claimed_duty = V.text(claimed_duty, _("依据的职责"), max_len=300, required=False)
+    owner = None
+    if claimed_owner_id:
+        owner = Department.objects.filter(
+            pk=V.pk(claimed_owner_id), district=demand.district, active=True
+        ).first()
+        if owner is None or owner.pk == demand.handler_department_id:
+            raise InvalidInput(_("所指部门无效"), fields={"claimed_owner": "invalid"})
+    if demand.objections.filter(state=DemandObjection.PENDING).exists():
+        raise Conflict(_("已有待裁定的异议"), code="objection_pending")
+    hours = settings.SHAOBAO.get("OBJECTION_RULE_WORKING_HOURS", OBJECTION_RULE_WORKING_HOURS)
+    objection = DemandObjection.objects.create(
+        demand=demand,
+        dispatch=demand.dispatches.order_by("-at", "-pk").first(),
+        reason=reason,
+        claimed_owner=owner,
+        claimed_duty=claimed_duty,
+        raised_by_id=actor.user_id,
+        raised_at=now,
+        rule_by_at=deadline(now, "working_hours", hours, cal),
+    )
+    _log(demand, "objection", _("承办单位提出派单异议，裁定前由其继续办理"), now, public=False)
+    _audit(
+        actor,
+        "demand.objection_raise",
+        demand,
+        now,
+        objection=objection.pk,
+        reason=reason,
+        claimed_owner=owner.code if owner else None,
+        claimed_duty=claimed_duty,
+    )
+    enqueue(
+        event="objection_raised",
+        dedupe_key=f"demand_objection_raised:{objection.pk}",
+        title=_("派单异议待裁定：%(n)s") % {"n": demand.number},
+        link="/objections/",
+        jurisdiction=demand.district,
+        audience=[R.LEGAL_OFFICER],
+        now=now,
+    )
+    return objection
+
+
+@transaction.atomic
+def objection_rule(
+    *,
+    actor: Actor,
+    objection_id,
+    decision: str,
+    ruling,
+    reassign_to_id=None,
+    amend_duty_list=False,
+    now,
+    cal: WorkCalendar,
+):
+    """DISMISS: the handler keeps it. REASSIGN: dispatched to the named department (a re-dispatch,
+    counted); with `amend_duty_list` the ruling also goes into the district's draft duty list, so
+    that the next version routes the matter there. The ruled matter becomes training data."""
+    from shaobao.demands.models import DemandObjection
+
+    objection = (
+        DemandObjection.objects.select_for_update(of=("self",))
+        .select_related("demand__district")
+        .filter(pk=V.pk(objection_id))
+        .first()
+    )
+    if objection is None or not actor.covers({R.LEGAL_OFFICER}, objection.demand.district.code):
+        raise NotFound()
+    if objection.state != DemandObjection.PENDING:
+        raise Conflict(_("该异议已裁定"), code="already_ruled")
+    if decision not in ("DISMISS", "REASSIGN"):
+        raise InvalidInput(_("裁定结果无效"), fields={"decision": "invalid"})
+    ruling = V.text(ruling, _("裁定意见"), max_len=1000)
+    demand = (
+        Demand.objects.select_for_update(of=("self",))
+        .select_related("district")
+        .get(pk=objection.demand_id)
+    )
+    new_dept = None
+    if decision == "REASSIGN":
+        new_dept = (
+            Department.objects.filter(
+                pk=V.pk(reassign_to_id or 0), district=demand.district, active=True
+            )
+            .exclude(pk=demand.handler_department_id or 0)
+            .first()
+        )
+        if new_dept is None:
+            raise InvalidInput(_("请选择改派的部门"), fields={"reassign_to": "required"})
+        if demand.status != W.DISPATCHED:
+            raise Conflict(_("诉求已办结，不能改派"), code="invalid_state")
+    objection.state = DemandObjection.REASSIGNED if new_dept else DemandObjection.DISMISSED
+    objection.ruled_by_id, objection.ruled_at, objection.ruling = actor.user_id, now, ruling
+    objection.reassigned_to = new_dept
+    if new_dept:
+        _dispatch(
+            demand, by_actor=actor, matter=demand.matter, department=new_dept, now=now, cal=cal
+        )
+        if amend_duty_list and demand.matter_id:
+            objection.duty_list_amended = _amend_duty_list(actor, demand, new_dept, ruling, now)
+    objection.save()
+    _log(demand, "objection_ruled", _("派单异议已裁定：%(r)s") % {"r": ruling}, now, public=False)
+    _audit(
+        actor,
+        "demand.objection_rule",
+        demand,
+        now,
+        objection=objection.pk,
+        decision=decision,
+        ruling=ruling,
+        reassigned_to=new_dept.code if new_dept else None,
+        duty_list_amended=objection.duty_list_amended,
+    )
+    return objection
+
+
+def _amend_duty_list(actor: Actor, demand: Demand, dept, ruling, now) -> bool:
+    from shaobao.duties import services as DS
+    from shaobao.duties.models import DutyList
+
+    draft = DutyList.objects.filter(district=demand.district, status=DutyList.DRAFT).first()
+    if draft is None:
+        draft = DS.draft_create(
+            actor=actor, district_id=demand.district_id, note=_("据派单异议裁定修订"), now=now
+        )
+    duty = draft.duties.filter(matter=demand.matter).first()
+    fields = {
+        "lead_department_id": dept.pk,
+        "law": duty.law if duty else "",
+        "article": duty.article if duty else "",
+        "basis_text": (duty.basis_text + "\n" if duty and duty.basis_text else "")
+        + _("裁定：")
+        + ruling,
+        "tier": duty.tier if duty else "",
+        "closing_condition": duty.closing_condition if duty else "",
+        "keywords": duty.keywords if duty else "",
+        "community_role": duty.community_role if duty else "ASSIST",
+        "assist_department_ids": [a.pk for a in duty.assist_departments.all() if a.pk != dept.pk]
+        if duty
+        else [],
+    }
+    DS.duty_save(
+        actor=actor,
+        duty_list_id=draft.pk,
+        duty_id=duty.pk if duty else None,
+        matter_id=demand.matter_id,
+        now=now,
+        **fields,
+    )
+    return True

@@ -663,6 +663,11 @@ class Sim:
                 self.actors[u.pk] = actor_for(u)
         self.town_codes = [code for code, *_rest in TOWNSHIPS]
         self.town_weights = [self.towns[c].weight for c in self.town_codes]
+        # Outlines for every township, community and grid, so the map has real shapes and
+        # located demands and problems are placed in their grid.
+        from shaobao.places.demo import demo_boundaries
+
+        demo_boundaries(now=t)
 
     def _user(self, username, role, t, phone, *, jurisdiction=None, department=None):
         u = O.user_create(

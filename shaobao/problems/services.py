@@ -82,9 +82,17 @@ def problem_create(
     source = V.choice(source or default_source, SOURCES, "source")
     priority = V.priority(priority)
     lat, lng = V.coords(lat, lng)
+    place = _place(actor, township, place_id)
+    if place is None and lat is not None:
+        # Placed in its grid by the outlines, when the point lies inside the chosen township.
+        from shaobao.places.selectors import locate
+
+        found = locate(lat, lng, district_code=township.code[:6])
+        if found is not None and found.code.startswith(township.code) and found.pk != township.pk:
+            place = found
     problem = Problem.objects.create(
         township=township,
-        place=_place(actor, township, place_id),
+        place=place,
         matter=_matter(matter_id),
         title=V.text(title, _("标题"), max_len=120),
         description=V.text(description, _("问题描述"), max_len=4000),

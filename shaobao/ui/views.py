@@ -109,11 +109,16 @@ def nav_items(request) -> list[dict]:
 
     township = R.TOWNSHIP_ROLES | R.READ_ALL_ROLES
     add(_("受理诉求"), "demands:intake", {R.OPERATOR})
-    add(_("诉求工单"), "demands:list", {R.OPERATOR} | R.DEPARTMENT_ROLES | R.TOWNSHIP_ROLES | R.READ_ALL_ROLES)
+    add(
+        _("诉求工单"),
+        "demands:list",
+        {R.OPERATOR} | R.DEPARTMENT_ROLES | R.TOWNSHIP_ROLES | R.READ_ALL_ROLES,
+    )
     add(_("吹哨看板"), "whistles:board", township | R.DEPARTMENT_ROLES)
     add(_("问题清单"), "problems:list", township | R.GRID_ROLES | R.DEPARTMENT_ROLES)
     add(_("上报问题"), "problems:new", R.TOWNSHIP_ROLES | R.GRID_ROLES)
     add(_("报到任务"), "whistles:inbox", R.DEPARTMENT_ROLES)
+    add(_("地图"), "places:map", set(R.ALL) - {R.CITIZEN})
     add(_("专项行动"), "whistles:campaigns", R.TOWNSHIP_ROLES | R.READ_ALL_ROLES)
     add(_("常态化吹哨"), "whistles:routines", R.TOWNSHIP_ROLES | R.READ_ALL_ROLES)
     add(_("超时督办"), "whistles:escalated", {R.DISTRICT_SUPERVISOR, R.INSPECTOR, R.ADMIN})
@@ -129,5 +134,6 @@ def nav_items(request) -> list[dict]:
     add(_("区划"), "org:places", {R.ADMIN})
     add(_("工作日历"), "org:calendar", {R.ADMIN})
     add(_("通知渠道"), "notify:channels", {R.ADMIN})
+    add(_("Open311接入"), "open311:admin", {R.ADMIN})
     add(_("通知死信"), "notify:dead", {R.ADMIN})
     return items

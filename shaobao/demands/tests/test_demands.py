@@ -178,3 +178,33 @@ def test_three_rates_by_hand():
     assert r.resolution_rate == pytest.approx(2 / 3)
     assert r.satisfaction_rate == pytest.approx((1 + 0 + 0.8) / 3)
     assert three_rates([]).response_rate is None
+
+
+def test_located_demand_is_placed_in_its_grid(world, actors, t0, cal):
+    from shaobao.org.scoping import SYSTEM
+    from shaobao.places.services import boundary_set
+    from shaobao.places.tests.helpers import square
+
+    boundary_set(
+        actor=SYSTEM,
+        jurisdiction=world.town,
+        geometry=square(117.2, 40.1, 117.4, 40.3),
+        source="t",
+        now=t0,
+    )
+    boundary_set(
+        actor=SYSTEM,
+        jurisdiction=world.village,
+        geometry=square(117.2, 40.1, 117.3, 40.2),
+        source="t",
+        now=t0,
+    )
+    boundary_set(
+        actor=SYSTEM,
+        jurisdiction=world.grid,
+        geometry=square(117.2, 40.1, 117.25, 40.15),
+        source="t",
+        now=t0,
+    )
+    d = take(world, actors, t0, cal, township_id=None, lat=40.12, lng=117.22)
+    assert d.place == world.grid and d.township == world.town
