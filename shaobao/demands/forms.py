@@ -110,3 +110,32 @@ class CitizenForm(forms.Form):
 class TrackForm(forms.Form):
     number = forms.RegexField(label=_("诉求编号"), regex=r"^SQ\d{9}$", max_length=11)
     phone_last4 = forms.RegexField(label=_("手机号后四位"), regex=r"^\d{4}$", max_length=4)
+
+
+class ObjectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("异议理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    claimed_owner = forms.TypedChoiceField(
+        label=_("应由哪个部门负责"), coerce=int, required=False, empty_value=None
+    )
+    claimed_duty = forms.CharField(label=_("依据的职责"), max_length=300, required=False)
+
+    def __init__(self, *args, departments=(), **kw):
+        super().__init__(*args, **kw)
+        self.fields["claimed_owner"].choices = [("", "—")] + [(d.pk, d.name) for d in departments]
+
+
+class RuleForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("裁定"), choices=[("DISMISS", _("驳回异议")), ("REASSIGN", _("异议成立，改派"))]
+    )
+    reassign_to = forms.TypedChoiceField(
+        label=_("改派部门"), coerce=int, required=False, empty_value=None
+    )
+    amend_duty_list = forms.BooleanField(label=_("同时修订权责清单（写入草稿）"), required=False)
+    ruling = forms.CharField(label=_("裁定意见"), max_length=1000)
+
+    def __init__(self, *args, departments=(), **kw):
+        super().__init__(*args, **kw)
+        self.fields["reassign_to"].choices = [("", "—")] + [(d.pk, d.name) for d in departments]

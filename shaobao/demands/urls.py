@@ -8,5 +8,6 @@ urlpatterns = [
     path("intake/", views.intake, name="intake"),
     path("hints/", views.hints, name="hints"),
     path("<int:demand_id>/", views.demand_detail, name="detail"),
+    path("objections/<int:objection_id>/rule/", views.objection_rule, name="rule"),
     path("<int:demand_id>/<slug:action>/", views.demand_action, name="action"),
 ]

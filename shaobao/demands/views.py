@@ -172,6 +172,13 @@ def demand_detail(request, demand_id):
             "respond_form": F.RespondForm(),
             "callback_form": F.CallbackForm(),
             "exclude_form": F.ReasonForm(),
+            "objection_form": F.ObjectionForm(
+                departments=Department.objects.filter(district=d.district, active=True)
+                .exclude(pk=d.handler_department_id or 0)
+                .order_by("code")
+            ),
+            "objections": d.objections.all(),
+            "pending_objection": d.objections.filter(state="PENDING").exists(),
         },
     )
 
@@ -260,6 +267,19 @@ def demand_action(request, demand_id, action):
             _("已转入问题清单"),
             lambda d: S.demand_to_problem(actor=a, demand_id=demand_id, now=t),
         ),
+        "object": (
+            F.ObjectionForm(request.POST, departments=Department.objects.filter(active=True)),
+            _("异议已提交法制办裁定；裁定前请继续办理"),
+            lambda d: S.objection_raise(
+                actor=a,
+                demand_id=demand_id,
+                reason=d["reason"],
+                claimed_owner_id=d["claimed_owner"],
+                claimed_duty=d["claimed_duty"],
+                now=t,
+                cal=work_calendar(),
+            ),
+        ),
     }
     if action not in table:
         from django.http import Http404
@@ -339,4 +359,27 @@ def citizen_track(request):
         request,
         "demands/citizen_track.html",
         {"form": form, "d": demand, "events": demand.events.filter(public=True) if demand else []},
+    )
+
+
+@login_required
+@require_POST
+def objection_rule(request, objection_id):
+    a = actor(request)
+    form = F.RuleForm(request.POST, departments=Department.objects.filter(active=True))
+    return _post(
+        request,
+        form,
+        lambda d: S.objection_rule(
+            actor=a,
+            objection_id=objection_id,
+            decision=d["decision"],
+            ruling=d["ruling"],
+            reassign_to_id=d["reassign_to"],
+            amend_duty_list=d["amend_duty_list"],
+            now=now(),
+            cal=work_calendar(),
+        ),
+        _("裁定已保存"),
+        "/objections/",
     )

@@ -42,8 +42,8 @@ class Routing:
 
 
 def training_rows() -> tuple[list[str], list[str], list[str]]:
-    """Decided cases: problems whose matter a person set (triaged, whistled, solved), in the
-    order they were decided. Rulings and corrections land here too, since they set the matter."""
+    """Decided cases: problems whose matter a person set (triaged, whistled, solved), and
+    dispatched demands with their final matter."""
     from shaobao.problems.models import Problem
 
     qs = Problem.objects.filter(matter__isnull=False).exclude(status=Problem.MERGED)
@@ -53,6 +53,16 @@ def training_rows() -> tuple[list[str], list[str], list[str]]:
     ):
         texts.append(text)
         subjects.append(title)
+        labels.append(code)
+    from shaobao.demands.models import Demand
+
+    # Demands as finally dispatched: after objections were ruled, the matter they carry is the
+    # decided one, so rulings and dispatchers' corrections become training data.
+    demands = Demand.objects.filter(matter__isnull=False, dispatches__isnull=False).distinct()
+    rows = demands.values_list("subject", "text", "matter__code").iterator(chunk_size=5000)
+    for subject, text, code in rows:
+        texts.append(text)
+        subjects.append(subject)
         labels.append(code)
     return texts, subjects, labels
 

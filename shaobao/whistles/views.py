@@ -487,6 +487,26 @@ def objections(request):
         for o in items
         if o.state == Objection.PENDING
     }
+    from shaobao.demands.forms import RuleForm as DemandRuleForm
+    from shaobao.demands.permissions import demands_visible_to
+    from shaobao.demands.selectors import handoff_stats
+    from shaobao.demands.selectors import objection_queue as demand_queue
+
+    demand_items = list(demand_queue(viewer=a, pending_only=pending)[:200])
+    demand_forms = {
+        o.pk: DemandRuleForm(
+            auto_id=f"id_do{o.pk}_%s",
+            departments=Department.objects.filter(
+                district_id=o.demand.district_id, active=True
+            ).exclude(pk=o.dispatch.department_id or 0),
+        )
+        for o in demand_items
+        if o.state == "PENDING"
+    }
+    extra = {
+        "demand_items": [(o, demand_forms.get(o.pk)) for o in demand_items],
+        "handoffs": handoff_stats(demands_visible_to(a)) if codes else None,
+    }
     return render(
         request,
         "whistles/objections.html",
@@ -495,6 +515,7 @@ def objections(request):
             "pending": pending,
             "can_rule": bool(codes),
             "now": now(),
+            **extra,
         },
     )
 

@@ -114,3 +114,33 @@ def test_only_the_handler_objects(world, actors, t0, cal, dispatched):
             S.objection_raise(
                 actor=actors[who], demand_id=dispatched.pk, reason="r", now=t0, cal=cal
             )
+
+
+def test_objection_pages(world, actors, t0, cal, dispatched):
+    from django.test import Client
+
+    cg = Client()
+    cg.force_login(world.users["cg_head"])
+    cg.post(
+        f"/demands/{dispatched.pk}/object/",
+        {"reason": "河道属水务局", "claimed_owner": world.depts["SW"].pk},
+    )
+    o = dispatched.objections.get()
+    legal = Client()
+    legal.force_login(world.users["legal"])
+    page = legal.get("/objections/").content.decode()
+    assert dispatched.number in page and "诉求派单异议" in page
+    legal.post(
+        f"/demands/objections/{o.pk}/rule/",
+        {"decision": "REASSIGN", "reassign_to": world.depts["SW"].pk, "ruling": "属水务局职责"},
+    )
+    o.refresh_from_db()
+    dispatched.refresh_from_db()
+    assert o.state == "REASSIGNED" and dispatched.handler_department == world.depts["SW"]
+
+
+def test_rulings_become_training_data(world, actors, t0, cal, dispatched):
+    from shaobao.duties.routing import training_rows
+
+    texts, _subjects, labels = training_rows()
+    assert "河道里堆满渣土" in texts and labels[texts.index("河道里堆满渣土")] == "SW-HD-01"
