@@ -7,6 +7,9 @@ import pytest
 from shaobao.core.workdays import LOCAL_TZ, WorkCalendar
 from shaobao.org.scoping import actor_for
 
+# One Playwright session for every browser test, wherever it lives.
+pytest_plugins = ["shaobao.testing.browser"]
+
 # A fixed Wednesday morning, so deadline arithmetic in tests never depends on the real clock.
 T0 = dt.datetime(2026, 11, 25, 9, 30, tzinfo=LOCAL_TZ)
 

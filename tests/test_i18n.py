@@ -214,7 +214,8 @@ def _source_files():
 
 def test_every_literal_msgid_is_in_catalogue(po_entries):
     """Catches strings added after the last makemessages (the fix is the procedure above)."""
-    known = {e["msgid"] for e in po_entries}
+    # makemessages writes a literal "%" of a {% translate %} tag without variables as "%%".
+    known = {e["msgid"] for e in po_entries} | {e["msgid"].replace("%%", "%") for e in po_entries}
     missing = set()
     for path in _source_files():
         text = path.read_text(encoding="utf-8", errors="replace")

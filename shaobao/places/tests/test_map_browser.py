@@ -7,9 +7,6 @@ from playwright.sync_api import expect
 from shaobao.places.demo import demo_boundaries
 from shaobao.problems.models import Problem
 
-# The browser/login fixtures of tests/browser/conftest.py, re-declared here by import.
-from tests.browser.conftest import browser, login  # noqa: F401
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
