@@ -182,6 +182,9 @@ SHAOBAO = {
     # A demand repeats an earlier one (same phone, or very similar text in the same township)
     # within this many days.
     "DUPLICATE_WINDOW_DAYS": 30,
+    # The three rates' definitions (domain.md §2, [L]): versioned, so a published figure can say
+    # which definition it used. "Basic satisfaction" counts this much of "satisfied".
+    "RATES": {"version": "2026-v1", "basic_weight": 0.8},
     "DUPLICATE_TEXT_SIMILARITY": 0.6,
     # A router is retrained from history only with at least this many decided cases.
     "ROUTER_MIN_ROWS": 50,

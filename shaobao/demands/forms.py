@@ -139,3 +139,21 @@ class RuleForm(forms.Form):
     def __init__(self, *args, departments=(), **kw):
         super().__init__(*args, **kw)
         self.fields["reassign_to"].choices = [("", "—")] + [(d.pk, d.name) for d in departments]
+
+
+class AppealRuleForm(forms.Form):
+    uphold = forms.TypedChoiceField(
+        label=_("复核结论"),
+        coerce=lambda v: v == "1",
+        choices=[("0", _("维持原回访结果")), ("1", _("申诉成立，更正"))],
+    )
+    solved = forms.TypedChoiceField(
+        label=_("更正：是否解决"),
+        coerce=lambda v: {"1": True, "0": False}.get(v),
+        choices=[("", "—"), ("1", _("已解决")), ("0", _("未解决"))],
+        required=False,
+    )
+    satisfaction = forms.ChoiceField(
+        label=_("更正：满意度"), choices=[("", "—")] + Callback.SATISFACTION, required=False
+    )
+    ruling = forms.CharField(label=_("复核意见"), max_length=1000)

@@ -239,3 +239,30 @@ class DemandObjection(models.Model):
                 fields=["demand"], condition=Q(state="PENDING"), name="one_pending_demand_objection"
             )
         ]
+
+
+class Appeal(models.Model):
+    """A caller's appeal against the callback's record (申诉): the hotline reviews it; an upheld
+    appeal is a new callback version, never an edit."""
+
+    PENDING, UPHELD, REJECTED = "PENDING", "UPHELD", "REJECTED"
+    STATES = [(PENDING, _("待复核")), (UPHELD, _("申诉成立")), (REJECTED, _("维持原回访结果"))]
+
+    demand = models.ForeignKey(Demand, on_delete=models.PROTECT, related_name="appeals")
+    callback = models.ForeignKey(Callback, on_delete=models.PROTECT, related_name="appeals")
+    reason = models.CharField(max_length=1000, verbose_name=_("申诉理由"))
+    state = models.CharField(max_length=10, choices=STATES, default=PENDING)
+    raised_at = models.DateTimeField()
+    ruled_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ruled_at = models.DateTimeField(null=True, blank=True)
+    ruling = models.CharField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["raised_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["demand"], condition=Q(state="PENDING"), name="one_pending_appeal"
+            )
+        ]

@@ -41,3 +41,69 @@ def handoff_stats(demands) -> dict:
         "objections_ruled": len(lost),
         "hours_lost_per_handoff": round(sum(lost) / len(lost), 1) if lost else None,
     }
+
+
+def rates_by_handler(demands, *, basic_weight: float):
+    """The three rates per handler over a scoped queryset, counted in the database with the same
+    definitions as `rates.three_rates` (a test holds the two together). Each row: handler label,
+    counts and the three rates (None where nothing was counted)."""
+    from django.db.models import Case, FloatField, OuterRef, Subquery, Sum, Value, When
+    from django.db.models import Q as Q_
+
+    from shaobao.demands.models import Callback
+
+    last = Callback.objects.filter(demand=OuterRef("pk")).order_by("-version")
+    qs = (
+        demands.filter(dispatched_at__isnull=False, excluded=False)
+        .annotate(
+            cb_reached=Subquery(last.values("reached")[:1]),
+            cb_solved=Subquery(last.values("solved")[:1]),
+            cb_sat=Subquery(last.values("satisfaction")[:1]),
+        )
+        .values("handler_department__name", "handler_township__name", "handler_is_district")
+        .annotate(
+            dispatched=Count("pk"),
+            on_time=Count(
+                "pk",
+                filter=Q_(contacted_at__isnull=False, contacted_at__lte=models_F("deadline_at")),
+            ),
+            callbacks=Count("pk", filter=Q_(cb_reached=True)),
+            solved=Count("pk", filter=Q_(cb_reached=True, cb_solved=True)),
+            rated=Count(
+                "pk", filter=Q_(cb_reached=True) & ~Q_(cb_sat="") & Q_(cb_sat__isnull=False)
+            ),
+            satisfied=Sum(
+                Case(
+                    When(Q_(cb_reached=True, cb_sat="SATISFIED"), then=Value(1.0)),
+                    When(Q_(cb_reached=True, cb_sat="BASIC"), then=Value(basic_weight)),
+                    default=Value(0.0),
+                    output_field=FloatField(),
+                )
+            ),
+        )
+        .order_by("-dispatched")
+    )
+    rows = []
+    for r in qs:
+        label = (
+            r["handler_department__name"]
+            or r["handler_township__name"]
+            or ("区政府" if r["handler_is_district"] else "—")
+        )
+        rows.append(
+            {
+                "handler": label,
+                **{k: r[k] for k in ("dispatched", "on_time", "callbacks", "solved", "rated")},
+                "satisfied": r["satisfied"] or 0.0,
+                "response_rate": r["on_time"] / r["dispatched"] if r["dispatched"] else None,
+                "resolution_rate": r["solved"] / r["callbacks"] if r["callbacks"] else None,
+                "satisfaction_rate": (r["satisfied"] or 0.0) / r["rated"] if r["rated"] else None,
+            }
+        )
+    return rows
+
+
+def models_F(name):
+    from django.db.models import F
+
+    return F(name)

@@ -736,3 +736,76 @@ def _amend_duty_list(actor: Actor, demand: Demand, dept, ruling, now) -> bool:
         **fields,
     )
     return True
+
+
+@transaction.atomic
+def appeal_raise(*, demand: Demand, reason, now):
+    """The caller (already identified by the tracking page) contests the callback's record."""
+    from shaobao.demands.models import Appeal
+
+    demand = Demand.objects.select_for_update(of=("self",)).get(pk=demand.pk)
+    callback = demand.callbacks.order_by("-version").first()
+    if callback is None or not callback.reached:
+        raise Conflict(_("还没有回访结果，无需申诉"), code="no_callback")
+    if demand.appeals.filter(state=Appeal.PENDING).exists():
+        raise Conflict(_("已有待复核的申诉"), code="appeal_pending")
+    appeal = Appeal.objects.create(
+        demand=demand,
+        callback=callback,
+        raised_at=now,
+        reason=V.text(reason, _("申诉理由"), max_len=1000),
+    )
+    _log(demand, "appeal", _("来电人对回访结果提出申诉，热线将复核"), now)
+    _audit(Actor(user_id=None, label=_("来电人")), "demand.appeal", demand, now, appeal=appeal.pk)
+    return appeal
+
+
+@transaction.atomic
+def appeal_rule(
+    *, actor: Actor, appeal_id, uphold: bool, ruling, solved=None, satisfaction="", now
+):
+    """Only the hotline reviews. Upheld: a new callback version with the corrected answers."""
+    from shaobao.demands.models import Appeal
+
+    appeal = (
+        Appeal.objects.select_for_update(of=("self",))
+        .select_related("demand__district")
+        .filter(pk=V.pk(appeal_id))
+        .first()
+    )
+    if appeal is None or not actor.covers({R.OPERATOR}, appeal.demand.district.code):
+        raise NotFound()
+    if appeal.state != Appeal.PENDING:
+        raise Conflict(_("该申诉已复核"), code="already_ruled")
+    ruling = V.text(ruling, _("复核意见"), max_len=1000)
+    if uphold:
+        if solved is None or satisfaction not in dict(Callback.SATISFACTION):
+            raise InvalidInput(
+                _("申诉成立时须给出更正后的是否解决和满意度"), fields={"satisfaction": "required"}
+            )
+        last = appeal.demand.callbacks.order_by("-version").first()
+        Callback.objects.create(
+            demand=appeal.demand,
+            version=last.version + 1,
+            reached=True,
+            solved=solved,
+            satisfaction=satisfaction,
+            note=_("申诉复核更正：") + ruling,
+            by_id=actor.user_id,
+            at=now,
+        )
+    appeal.state = Appeal.UPHELD if uphold else Appeal.REJECTED
+    appeal.ruled_by_id, appeal.ruled_at, appeal.ruling = actor.user_id, now, ruling
+    appeal.save()
+    _log(appeal.demand, "appeal_ruled", _("申诉已复核：%(r)s") % {"r": ruling}, now)
+    _audit(
+        actor,
+        "demand.appeal_rule",
+        appeal.demand,
+        now,
+        appeal=appeal.pk,
+        uphold=uphold,
+        solved=solved,
+        satisfaction=satisfaction,
+    )
+    return appeal

@@ -178,6 +178,8 @@ def demand_detail(request, demand_id):
                 .order_by("code")
             ),
             "objections": d.objections.all(),
+            "appeals": d.appeals.all(),
+            "appeal_form": F.AppealRuleForm(),
             "pending_objection": d.objections.filter(state="PENDING").exists(),
         },
     )
@@ -358,7 +360,14 @@ def citizen_track(request):
     return render(
         request,
         "demands/citizen_track.html",
-        {"form": form, "d": demand, "events": demand.events.filter(public=True) if demand else []},
+        {
+            "form": form,
+            "d": demand,
+            "events": demand.events.filter(public=True) if demand else [],
+            "callback": demand.callbacks.order_by("-version").first() if demand else None,
+            "number": form.cleaned_data.get("number") if demand else "",
+            "last4": form.cleaned_data.get("phone_last4") if demand else "",
+        },
     )
 
 
@@ -382,4 +391,87 @@ def objection_rule(request, objection_id):
         ),
         _("裁定已保存"),
         "/objections/",
+    )
+
+
+@login_required
+def rates(request):
+    """The three rates per handler for a month (response, resolution, satisfaction), with the
+    definition version they were computed under."""
+    import calendar as _calendar
+
+    from shaobao.core.workdays import LOCAL_TZ
+    from shaobao.demands.selectors import rates_by_handler
+
+    a = actor(request)
+    if not a.has_any({R.OPERATOR, R.ASSESSOR, R.DISTRICT_SUPERVISOR, R.INSPECTOR, R.ADMIN}):
+        raise PermissionDenied()
+    today = now().astimezone(LOCAL_TZ)
+    month = request.GET.get("month") or today.strftime("%Y-%m")
+    try:
+        y, m = (int(x) for x in month.split("-"))
+        start = dt.datetime(y, m, 1, tzinfo=LOCAL_TZ)
+        end = start + dt.timedelta(days=_calendar.monthrange(y, m)[1])
+    except (ValueError, TypeError):
+        y, m = today.year, today.month
+        start = dt.datetime(y, m, 1, tzinfo=LOCAL_TZ)
+        end = start + dt.timedelta(days=_calendar.monthrange(y, m)[1])
+        month = f"{y:04d}-{m:02d}"
+    cfg = settings.SHAOBAO["RATES"]
+    demands = demands_visible_to(a).filter(dispatched_at__gte=start, dispatched_at__lt=end)
+    return render(
+        request,
+        "demands/rates.html",
+        {
+            "rows": rates_by_handler(demands, basic_weight=cfg["basic_weight"]),
+            "month": month,
+            "definition": cfg["version"],
+            "basic_weight": cfg["basic_weight"],
+        },
+    )
+
+
+@require_POST
+def citizen_appeal(request):
+    """From the tracking page, after the number and the phone's last digits were checked again."""
+    form = F.TrackForm(request.POST)
+    reason = (request.POST.get("reason") or "")[:1000]
+    if not form.is_valid():
+        messages.error(request, form_errors_message(form))
+        return redirect("citizen:track")
+    number, last4 = form.cleaned_data["number"], form.cleaned_data["phone_last4"]
+    demand = Demand.objects.filter(pk=int(number[2:])).first()
+    if demand is None or not demand.caller_phone.endswith(last4):
+        messages.error(request, _("编号或手机号后四位不正确"))
+        return redirect("citizen:track")
+    try:
+        S.appeal_raise(demand=demand, reason=reason, now=now())
+    except DomainError as e:
+        messages.error(request, str(e.message))
+    else:
+        messages.success(request, _("申诉已提交，热线将复核"))
+    return redirect("citizen:track")
+
+
+@login_required
+@require_POST
+def appeal_rule(request, appeal_id):
+    a = actor(request)
+    form = F.AppealRuleForm(request.POST)
+    back = request.POST.get("back") or "/demands/"
+    back = back if back.startswith("/") and not back.startswith("//") else "/demands/"
+    return _post(
+        request,
+        form,
+        lambda d: S.appeal_rule(
+            actor=a,
+            appeal_id=appeal_id,
+            uphold=d["uphold"],
+            ruling=d["ruling"],
+            solved=d["solved"],
+            satisfaction=d["satisfaction"],
+            now=now(),
+        ),
+        _("申诉已复核"),
+        back,
     )

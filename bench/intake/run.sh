@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Intake benchmark: Open311 POST /open311/v2/requests.json on PostgreSQL behind gunicorn, load from
+# wrk (post.lua). Creates and drops its own database; traffic only to 127.0.0.1; stops by itself.
+# usage: bash bench/intake/run.sh            (from the project root)
+# env:   CONFIGS="sync:4:1 gthread:2:4"  DURATION=30s  WARMUP=10s  CONNECTIONS=8  WRK_THREADS=2
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+HERE=$ROOT/bench/intake
+VENV=$ROOT/.venv/bin
+DB=shaobao_bench
+TPL=shaobao_bench_seed
+PSQL=(psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -qAt)
+CONFIGS=${CONFIGS:-"sync:4:1 gthread:2:4"}
+DURATION=${DURATION:-30s}
+WARMUP=${WARMUP:-10s}
+CONNECTIONS=${CONNECTIONS:-8}
+WRK_THREADS=${WRK_THREADS:-2}
+WORK=$(mktemp -d /tmp/shaobao-intake.XXXXXX)
+GPID=""
+
+export DJANGO_SETTINGS_MODULE=config.settings PYTHONPATH=$ROOT
+export SHAOBAO_SECRET_KEY="bench-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export SHAOBAO_ALLOWED_HOSTS=127.0.0.1
+export SHAOBAO_CONN_MAX_AGE=${SHAOBAO_CONN_MAX_AGE:-60}
+export SHAOBAO_VAR_DIR=$WORK/var          # the retrained router goes here, not into ./var
+export SHAOBAO_LOG_LEVEL=WARNING
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+url_for() { echo "postgres://postgres@127.0.0.1:5432/$1"; }
+
+case "$DB$TPL" in *test_*) echo "refusing a test_ database" >&2; exit 2;; esac
+drop_db() { "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)"; }
+cleanup() {
+  if [ -n "$GPID" ] && kill -0 "$GPID" 2>/dev/null; then kill "$GPID"; wait "$GPID" 2>/dev/null || true; fi
+  drop_db "$DB" || true
+  drop_db "$TPL" || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+command -v wrk >/dev/null || { echo "wrk missing: apt-get install -y wrk" >&2; exit 2; }
+echo "== $(date -Is)  host $(hostname)  cores $(nproc)  load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# ---- prepare the data once, in a template database ------------------------------------------
+t0=$(date +%s)
+drop_db "$TPL"; drop_db "$DB"
+"${PSQL[@]}" -d postgres -c "CREATE DATABASE $TPL"
+export DATABASE_URL=$(url_for $TPL)
+timeout 300 "$VENV/shaobao" migrate --verbosity 0
+timeout 900 "$VENV/shaobao" seed_demo --scale 0.2 >"$WORK/seed.log"
+timeout 600 "$VENV/shaobao" router_retrain >"$WORK/retrain.log"
+timeout 60 "$VENV/python" -c "
+import django; django.setup()
+from shaobao.open311.services import ensure_demo_client
+c = ensure_demo_client(district_code='110117'); print('client', c.pk, c.district.code)"
+timeout 60 "$VENV/python" "$HERE/make_bodies.py" "$WORK/bodies.lua" 4000
+echo "prepared in $(( $(date +%s) - t0 )) s: $(tail -n1 "$WORK/retrain.log")"
+"${PSQL[@]}" -d "$TPL" -c "SELECT 'demands before: ' || count(*) FROM demands_demand"
+
+PORT=$("$VENV/python" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
+BASE=http://127.0.0.1:$PORT
+export BODIES=$WORK/bodies.lua
+
+for cfg in $CONFIGS; do
+  IFS=: read -r klass workers threads <<<"$cfg"
+  name="${klass}-${workers}w-${threads}t"
+  echo; echo "== $name  load $(cut -d' ' -f1-3 /proc/loadavg)"
+  drop_db "$DB"
+  "${PSQL[@]}" -d postgres -c "CREATE DATABASE $DB TEMPLATE $TPL"
+  export DATABASE_URL=$(url_for $DB)
+  "${PSQL[@]}" -d "$DB" -c "ANALYZE"
+  "$VENV/gunicorn" config.wsgi:application --bind "127.0.0.1:$PORT" \
+      --worker-class "$klass" --workers "$workers" --threads "$threads" \
+      --timeout 60 --graceful-timeout 5 --log-level warning \
+      --error-logfile "$WORK/gunicorn-$name.log" &
+  GPID=$!
+  for _ in $(seq 60); do curl -fs -o /dev/null "$BASE/open311/v2/discovery.json" && break; sleep 0.5; done
+  # warm-up: every worker loads the router model and its caches; these demands stay in the base
+  mkdir -p "$WORK/warm"; IDS_DIR=$WORK/warm timeout 120 wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" \
+      -s "$HERE/post.lua" "$BASE" | grep RESULT | sed 's/^RESULT/warm-up:/'
+  "${PSQL[@]}" -d "$DB" -c "SELECT 'demands at start: ' || count(*) FROM demands_demand"
+  out=$WORK/$name; mkdir -p "$out"
+  l0=$(cut -d' ' -f1 /proc/loadavg)
+  IDS_DIR=$out timeout 300 wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s \
+      --latency -s "$HERE/post.lua" "$BASE" >"$out/wrk.txt"
+  l1=$(cut -d' ' -f1 /proc/loadavg)
+  kill "$GPID"; wait "$GPID" 2>/dev/null || true; GPID=""
+  grep -E "Latency|Req/Sec|requests in|Socket|Non-2xx" "$out/wrk.txt" || true
+  grep RESULT "$out/wrk.txt"
+  echo "load average 1-min: $l0 before, $l1 after"
+  if [ -s "$out/bad-1.txt" ] || [ -s "$out/bad-2.txt" ]; then
+    echo "non-2xx samples:"; cat "$out"/bad-*.txt | sort | uniq -c | sort -rn | head -5
+  fi
+  grep -ci "error\|traceback" "$WORK/gunicorn-$name.log" | sed 's/^/gunicorn log error lines: /' || true
+  # ---- check every 2xx id in the database ---------------------------------------------------
+  cat "$out"/ids-*.txt | sed 's/^SQ0*//' >"$out/ids.txt"
+  "${PSQL[@]}" -d "$DB" -c "CREATE TABLE bench_ids (raw text)" -c "\\copy bench_ids FROM '$out/ids.txt'"
+  "${PSQL[@]}" -d "$DB" -f "$HERE/verify.sql"
+  timeout 300 "$VENV/shaobao" audit verify 2>&1 | tail -n1 | sed 's/^/audit chain: /'
+done
+echo; echo "== done $(date -Is)  load $(cut -d' ' -f1-3 /proc/loadavg)"
