@@ -40,7 +40,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 command -v wrk >/dev/null || { echo "wrk missing: apt-get install -y wrk" >&2; exit 2; }
-echo "== $(date -Is)  host $(hostname)  cores $(nproc)  load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== $(date -Is)  host $(hostname)  cores $(getconf _NPROCESSORS_ONLN)  load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- prepare the data once, in a template database ------------------------------------------
 t0=$(date +%s)
