@@ -52,6 +52,13 @@ DS.find_original = timed("find_original", DS.find_original)
 DS.owners_for = timed("owners_for", DS.owners_for)
 DS.enqueue = timed("notify.enqueue", DS.enqueue)
 PS.locate = timed("places.locate", PS.locate)
+import shaobao.duties.routing as RT  # noqa: E402
+from shaobao.duties.router.engine import RouterModel  # noqa: E402
+
+RT.duty_list_in_force = timed("  suggest: duty list", RT.duty_list_in_force)
+RT._rule_hits = timed("  suggest: rule hits", RT._rule_hits)
+RouterModel.predict = timed("  suggest: model.predict", RouterModel.predict)
+RouterModel.explain = timed("  suggest: model.explain", RouterModel.explain)
 rec = timed("audit.record", audit_services.record, on_first=True)
 DS.record = rec
 OS.record = rec
@@ -70,7 +77,8 @@ def main(path, n=300):
         for k, v in parse_qsl(b):
             q.appendlist(k, v)
         lock["t"] = None
-        before = len(connection.queries)
+        connection.queries_log.clear()
+        before = 0
         t0 = time.perf_counter()
         with transaction.atomic():  # the view's request_create opens its own; this marks commit
             OS.request_create(params=q, now=timeutil.now(), cal=timeutil.work_calendar())

@@ -3,6 +3,7 @@
 # wrk (post.lua). Creates and drops its own database; traffic only to 127.0.0.1; stops by itself.
 # usage: bash bench/intake/run.sh            (from the project root)
 # env:   CONFIGS="sync:4:1 gthread:2:4"  DURATION=30s  WARMUP=10s  CONNECTIONS=8  WRK_THREADS=2
+#        PROFILE=300 (requests timed step by step in-process afterwards; 0 skips)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -99,4 +100,12 @@ for cfg in $CONFIGS; do
   "${PSQL[@]}" -d "$DB" -f "$HERE/verify.sql"
   timeout 300 "$VENV/shaobao" audit verify 2>&1 | tail -n1 | sed 's/^/audit chain: /'
 done
+# ---- where one request spends its time (in-process, one at a time, fresh copy of the data) -----
+if [ "${PROFILE:-300}" -gt 0 ]; then
+  echo; echo "== per-step timing  load $(cut -d' ' -f1-3 /proc/loadavg)"
+  drop_db "$DB"
+  "${PSQL[@]}" -d postgres -c "CREATE DATABASE $DB TEMPLATE $TPL"
+  export DATABASE_URL=$(url_for $DB)
+  timeout 600 "$VENV/python" "$HERE/profile_request.py" "$BODIES" "${PROFILE:-300}"
+fi
 echo; echo "== done $(date -Is)  load $(cut -d' ' -f1-3 /proc/loadavg)"

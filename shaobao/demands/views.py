@@ -34,6 +34,7 @@ from shaobao.duties.selectors import active_matters
 from shaobao.org import roles as R
 from shaobao.org.models import Department, Jurisdiction, LoginAttempt
 from shaobao.ui.helpers import actor, form_errors_message, now
+from shaobao.ui.helpers import post_action as _post
 
 
 def _district_of(a) -> str | None:
@@ -183,19 +184,6 @@ def demand_detail(request, demand_id):
             "pending_objection": d.objections.filter(state="PENDING").exists(),
         },
     )
-
-
-def _post(request, form, fn, success, back):
-    if form is not None and not form.is_valid():
-        messages.error(request, form_errors_message(form))
-        return redirect(back)
-    try:
-        fn(form.cleaned_data if form is not None else None)
-    except DomainError as e:
-        messages.error(request, str(e.message))
-    else:
-        messages.success(request, success)
-    return redirect(back)
 
 
 @login_required

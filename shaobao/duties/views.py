@@ -16,7 +16,7 @@ from shaobao.duties.models import DutyList, Matter
 from shaobao.org import roles as R
 from shaobao.org.models import Department, Jurisdiction
 from shaobao.org.scoping import prefix_q
-from shaobao.ui.helpers import actor, form_errors_message, now
+from shaobao.ui.helpers import actor, form_errors_message, now, post_action
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -29,6 +29,10 @@ def _lists_visible(a):
         )
     )
     return DutyList.objects.filter(prefix_q("district__code", districts)).select_related("district")
+
+
+def _redirect_after(request, fn, success, back):
+    return post_action(request, None, lambda _data: fn(), success, back)
 
 
 def _get(a, duty_list_id) -> DutyList:
@@ -82,16 +86,6 @@ def detail(request, duty_list_id):
             "others": _lists_visible(a).filter(district=dl.district).exclude(pk=dl.pk),
         },
     )
-
-
-def _redirect_after(request, fn, success, back):
-    try:
-        fn()
-    except DomainError as e:
-        messages.error(request, str(e.message))
-    else:
-        messages.success(request, success)
-    return redirect(back)
 
 
 @login_required

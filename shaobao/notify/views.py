@@ -14,6 +14,7 @@ from shaobao.notify import services
 from shaobao.notify.models import Delivery, Notification
 from shaobao.org import roles as R
 from shaobao.org.scoping import actor_for
+from shaobao.ui.helpers import post_action as _do
 
 
 def _admin(request):
@@ -60,21 +61,6 @@ def retry_notification(request, notification_id: int):
     else:
         messages.success(request, _("已重新排队投递"))
     return redirect("notify:dead")
-
-
-def _do(request, form, fn, success, back):
-    from shaobao.ui.helpers import form_errors_message
-
-    if form is not None and not form.is_valid():
-        messages.error(request, form_errors_message(form))
-        return redirect(back)
-    try:
-        fn(form.cleaned_data if form is not None else None)
-    except DomainError as e:
-        messages.error(request, str(e.message))
-    else:
-        messages.success(request, success)
-    return redirect(back)
 
 
 def _scopes(a):

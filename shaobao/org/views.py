@@ -1,22 +1,21 @@
 """The administrator's pages: users and their roles, departments, places, and calendar
 corrections. Every change goes through `org.services` (validated, audited)."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shaobao.core import validate as V
-from shaobao.core.errors import DomainError, PermissionDenied
+from shaobao.core.errors import PermissionDenied
 from shaobao.core.models import CalendarOverride
 from shaobao.org import roles as R
 from shaobao.org import services as S
 from shaobao.org.forms import DepartmentForm, GrantForm, OverrideForm, PlaceForm, UserForm
 from shaobao.org.models import Department, Jurisdiction, Membership, User
 from shaobao.org.scoping import prefix_q
-from shaobao.ui.helpers import actor, form_errors_message, now
+from shaobao.ui.helpers import actor, now, post_action
 
 
 def _admin(request):
@@ -26,6 +25,10 @@ def _admin(request):
     return a, sorted({c[:6] for c in a.codes({R.ADMIN})})
 
 
+def _do(request, fn, success, back, form=None):
+    return post_action(request, form, fn, success, back)
+
+
 def _users_in_scope(districts):
     in_places = Membership.objects.filter(prefix_q("jurisdiction__code", districts)).values(
         "user_id"
@@ -33,19 +36,6 @@ def _users_in_scope(districts):
     in_depts = Membership.objects.filter(department__district__code__in=districts).values("user_id")
     no_role = User.objects.filter(memberships__isnull=True).values("pk")
     return User.objects.filter(pk__in=in_places.union(in_depts, no_role))
-
-
-def _do(request, fn, success, back, form=None):
-    if form is not None and not form.is_valid():
-        messages.error(request, form_errors_message(form))
-        return redirect(back)
-    try:
-        fn(form.cleaned_data if form is not None else None)
-    except DomainError as e:
-        messages.error(request, str(e.message))
-    else:
-        messages.success(request, success)
-    return redirect(back)
 
 
 @login_required

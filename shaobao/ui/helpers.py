@@ -18,15 +18,19 @@ def now():
     return timezone.now()
 
 
-def run_action(request, fn, *, success: str, back: str):
-    """Run one service call for a POSTed form; on a domain error show it and change nothing."""
+def post_action(request, form, fn, success: str, back: str):
+    """One POSTed form → one service call → redirect. An invalid form or a domain error becomes
+    a message and changes nothing. `fn` gets the cleaned data (None when there is no form)."""
+    if form is not None and not form.is_valid():
+        messages.error(request, form_errors_message(form))
+        return redirect(back)
     try:
-        result = fn()
+        fn(form.cleaned_data if form is not None else None)
     except DomainError as e:
         messages.error(request, str(e.message))
-        return redirect(back), None
-    messages.success(request, success)
-    return None, result
+    else:
+        messages.success(request, success)
+    return redirect(back)
 
 
 def form_errors_message(form) -> str:

@@ -118,7 +118,11 @@ def nav_items(request) -> list[dict]:
     add(_("问题清单"), "problems:list", township | R.GRID_ROLES | R.DEPARTMENT_ROLES)
     add(_("上报问题"), "problems:new", R.TOWNSHIP_ROLES | R.GRID_ROLES)
     add(_("报到任务"), "whistles:inbox", R.DEPARTMENT_ROLES)
-    add(_("三率"), "demands:rates", {R.OPERATOR, R.ASSESSOR, R.DISTRICT_SUPERVISOR, R.INSPECTOR, R.ADMIN})
+    add(
+        _("三率"),
+        "demands:rates",
+        {R.OPERATOR, R.ASSESSOR, R.DISTRICT_SUPERVISOR, R.INSPECTOR, R.ADMIN},
+    )
     add(_("地图"), "places:map", set(R.ALL) - {R.CITIZEN})
     add(_("专项行动"), "whistles:campaigns", R.TOWNSHIP_ROLES | R.READ_ALL_ROLES)
     add(_("常态化吹哨"), "whistles:routines", R.TOWNSHIP_ROLES | R.READ_ALL_ROLES)

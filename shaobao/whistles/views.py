@@ -23,6 +23,7 @@ from shaobao.org.models import Department, Jurisdiction, User
 from shaobao.org.scoping import prefix_q
 from shaobao.problems.permissions import problems_visible_to
 from shaobao.ui.helpers import actor, form_errors_message, now
+from shaobao.ui.helpers import post_action as _post
 from shaobao.whistles import forms as F
 from shaobao.whistles import permissions as P
 from shaobao.whistles import selectors as Q
@@ -306,19 +307,6 @@ def summons_detail(request, summons_id):
             "pending_objection": s.objections.filter(state=Objection.PENDING).exists(),
         },
     )
-
-
-def _post(request, form, call, success, back):
-    if not form.is_valid():
-        messages.error(request, form_errors_message(form))
-        return redirect(back)
-    try:
-        call(form.cleaned_data)
-    except DomainError as e:
-        messages.error(request, str(e.message))
-    else:
-        messages.success(request, success)
-    return redirect(back)
 
 
 @login_required
