@@ -83,9 +83,19 @@ for cfg in $CONFIGS; do
   "${PSQL[@]}" -d "$DB" -c "SELECT 'demands at start: ' || count(*) FROM demands_demand"
   out=$WORK/$name; mkdir -p "$out"
   l0=$(cut -d' ' -f1 /proc/loadavg)
+  # what the server's backends wait on, sampled every 0.2 s during the run
+  ( end=$(( $(date +%s) + ${DURATION%s} )); while [ "$(date +%s)" -lt "$end" ]; do
+      "${PSQL[@]}" -d postgres -c "SELECT coalesce(wait_event_type || ':' || wait_event, state)
+        FROM pg_stat_activity WHERE datname = '$DB' AND pid <> pg_backend_pid()
+        AND query NOT ILIKE '%pg_stat_activity%'" 2>/dev/null; sleep 0.2; done >"$out/waits.txt" ) &
+  SAMPLER=$!
   IDS_DIR=$out timeout 300 wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s \
       --latency -s "$HERE/post.lua" "$BASE" >"$out/wrk.txt"
   l1=$(cut -d' ' -f1 /proc/loadavg)
+  wait "$SAMPLER" 2>/dev/null || true
+  # one connection, no queueing: the service time of one request through HTTP
+  mkdir -p "$out/c1"; IDS_DIR=$out/c1 timeout 60 wrk -t1 -c1 -d10s -s "$HERE/post.lua" "$BASE" \
+      | grep RESULT | sed 's/^RESULT/one connection:/'
   kill "$GPID"; wait "$GPID" 2>/dev/null || true; GPID=""
   grep -E "Latency|Req/Sec|requests in|Socket|Non-2xx" "$out/wrk.txt" || true
   grep RESULT "$out/wrk.txt"
@@ -94,6 +104,10 @@ for cfg in $CONFIGS; do
     echo "non-2xx samples:"; cat "$out"/bad-*.txt | sort | uniq -c | sort -rn | head -5
   fi
   grep -ci "error\|traceback" "$WORK/gunicorn-$name.log" | sed 's/^/gunicorn log error lines: /' || true
+  echo "backend states sampled during the run (share of samples; 8 connections):"
+  sort "$out/waits.txt" | uniq -c | sort -rn | head -6 \
+      | awk -v n="$(wc -l <"$out/waits.txt")" '{printf "  %5.1f %%  %s\n", 100*$1/n, $2}'
+  cat "$out"/c1/ids-*.txt >>"$out/ids-c1.txt" 2>/dev/null || true
   # ---- check every 2xx id in the database ---------------------------------------------------
   cat "$out"/ids-*.txt | sed 's/^SQ0*//' >"$out/ids.txt"
   "${PSQL[@]}" -d "$DB" -c "CREATE TABLE bench_ids (raw text)" -c "\\copy bench_ids FROM '$out/ids.txt'"
