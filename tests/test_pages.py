@@ -211,3 +211,65 @@ def test_problem_edit(world, loop, actors, t0):
     assert r.status_code == 302
     p.refresh_from_db()
     assert p.title == "井盖缺失（两处）"  # a grid worker reports; only the command centre edits
+
+
+def test_effect_list_and_evaluations_export(world, actors, t0, cal, loop):
+    import io
+
+    from openpyxl import load_workbook
+
+    from shaobao.assessments.services import evaluation_submit
+
+    s = loop.summonses.get(role="LEAD")
+    S.summons_acknowledge(actor=actors.gh_head, summons_id=s.pk, officer_names="杨磊", now=t0)
+    S.summons_check_in(actor=actors.gh_head, summons_id=s.pk, now=t0)
+    S.summons_record_outcome(
+        actor=actors.gh_head,
+        summons_id=s.pk,
+        inspections=3,
+        cases_filed=1,
+        fines_yuan="2000",
+        note="查扣采砂船",
+        now=t0,
+    )
+    item = loop.ledger_items.get()
+    S.ledger_item_clear(actor=actors.gh_head, item_id=item.pk, evidence_note="已查扣", now=t0)
+    S.summons_claim_completion(actor=actors.gh_head, summons_id=s.pk, now=t0)
+    S.summons_verify(actor=actors.commander, summons_id=s.pk, accept=True, now=t0)
+    evaluation_submit(
+        actor=actors.commander,
+        summons_id=s.pk,
+        timeliness=5,
+        cooperation=4,
+        effectiveness=4,
+        now=t0,
+    )
+    evaluation_submit(
+        actor=actors.commander,
+        summons_id=s.pk,
+        timeliness=4,
+        cooperation=4,
+        effectiveness=4,
+        correction_reason="误填",
+        now=t0,
+    )
+    c = client_for(world, "commander")
+    rows = list(
+        load_workbook(io.BytesIO(c.get("/whistles/export/effects.xlsx").content)).active.values
+    )
+    assert rows[0][0] == "吹哨编号" and rows[1][0] == loop.number and rows[1][6:9] == (3, 1, 2000)
+    rows = list(
+        load_workbook(io.BytesIO(c.get("/whistles/export/evaluations.xlsx").content)).active.values
+    )
+    assert [r[3] for r in rows[1:]] == [1, 2] and rows[2][9] == "误填"
+    other = client_for(world, "other_commander")
+    assert (
+        len(
+            list(
+                load_workbook(
+                    io.BytesIO(other.get("/whistles/export/effects.xlsx").content)
+                ).active.values
+            )
+        )
+        == 1
+    )

@@ -7,6 +7,7 @@ urlpatterns = [
     path("whistles/", views.board, name="board"),
     path("whistles/new/", views.whistle_new, name="new"),
     path("whistles/suggest/", views.suggest, name="suggest"),
+    path("whistles/export/<slug:what>.xlsx", views.export, name="export"),
     path("whistles/<int:whistle_id>/", views.whistle_detail, name="detail"),
     path("whistles/<int:whistle_id>/<slug:action>/", views.whistle_action, name="action"),
     path("inbox/", views.inbox, name="inbox"),

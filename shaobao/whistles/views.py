@@ -684,3 +684,24 @@ def campaign_end(request, campaign_id):
         _("专项行动已结束"),
         "/campaigns/",
     )
+
+
+@login_required
+def export(request, what):
+    """The effect list or the evaluations of the whistles the viewer can see, as .xlsx."""
+    from django.http import HttpResponse
+
+    from shaobao.problems.exports import XLSX
+    from shaobao.whistles.exports import effect_list_xlsx, evaluations_xlsx
+
+    makers = {
+        "effects": (effect_list_xlsx, "effect-list.xlsx"),
+        "evaluations": (evaluations_xlsx, "evaluations.xlsx"),
+    }
+    if what not in makers:
+        raise Http404
+    make, filename = makers[what]
+    whistles = P.whistles_visible_to(actor(request), now=now())
+    resp = HttpResponse(make(whistles), content_type=XLSX)
+    resp["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return resp
