@@ -22,8 +22,22 @@ from shaobao.demo.seed import GIVEN, ROADS, SPOTS, SURNAMES, TEXTS  # noqa: E402
 from shaobao.duties.models import Matter  # noqa: E402
 from shaobao.org.models import Jurisdiction  # noqa: E402
 
-OPENINGS = ["您好，我要反映一个问题：", "我是附近居民，", "你好，", "多次反映没人管，", "", "麻烦问一下，"]
-CLOSINGS = ["希望尽快处理。", "请相关部门管一管。", "谢谢！", "已经好几天了。", "", "晚上尤其严重。"]
+OPENINGS = [
+    "您好，我要反映一个问题：",
+    "我是附近居民，",
+    "你好，",
+    "多次反映没人管，",
+    "",
+    "麻烦问一下，",
+]
+CLOSINGS = [
+    "希望尽快处理。",
+    "请相关部门管一管。",
+    "谢谢！",
+    "已经好几天了。",
+    "",
+    "晚上尤其严重。",
+]
 
 
 def lua_str(s: str) -> str:
@@ -32,10 +46,14 @@ def lua_str(s: str) -> str:
 
 def main(out: str, n: int = 4000) -> None:
     rng = random.Random(20261129)
-    codes = sorted(c for c in Matter.objects.filter(active=True).values_list("code", flat=True)
-                   if c in TEXTS)
-    towns = list(Jurisdiction.objects.filter(level=Jurisdiction.TOWNSHIP, code__startswith="110117")
-                 .values_list("name", flat=True)) or ["平谷镇"]
+    codes = sorted(
+        c for c in Matter.objects.filter(active=True).values_list("code", flat=True) if c in TEXTS
+    )
+    towns = list(
+        Jurisdiction.objects.filter(
+            level=Jurisdiction.TOWNSHIP, code__startswith="110117"
+        ).values_list("name", flat=True)
+    ) or ["平谷镇"]
     if not codes:
         sys.exit("no active matter with a demo text: is the database seeded?")
     bodies, plain = [], []

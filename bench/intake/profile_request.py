@@ -66,7 +66,9 @@ OS.record = rec
 
 def bodies(path):
     text = open(path, encoding="utf-8").read()
-    return [m.replace('\\"', '"').replace("\\\\", "\\") for m in re.findall(r'^"(.*)",$', text, re.M)]
+    return [
+        m.replace('\\"', '"').replace("\\\\", "\\") for m in re.findall(r'^"(.*)",$', text, re.M)
+    ]
 
 
 def main(path, n=300):
@@ -93,8 +95,10 @@ def main(path, n=300):
     for name, xs in sorted(spent.items(), key=lambda kv: -sum(kv[1])):
         print(f"{name:<24}{len(xs) / len(items):>10.2f}{ms(xs)[0]:>10.2f}{ms(xs)[1]:>11.2f}")
     print(f"{'request_create total':<24}{1:>10}{ms(totals)[0]:>10.2f}{ms(totals)[1]:>11.2f}")
-    print(f"{'chain-head lock held':<24}{1:>10}{ms(holds)[0]:>10.2f}{ms(holds)[1]:>11.2f}"
-          "   (first audit.record → commit; serial across all workers)")
+    print(
+        f"{'chain-head lock held':<24}{1:>10}{ms(holds)[0]:>10.2f}{ms(holds)[1]:>11.2f}"
+        "   (first audit.record → commit; serial across all workers)"
+    )
     if nq and any(nq):
         print(f"SQL queries per request: mean {statistics.mean(nq):.1f}")
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from shaobao.audit.services import record
+from shaobao.audit.services import deferred, record
 from shaobao.core import validate as V
 from shaobao.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from shaobao.core.workdays import WorkCalendar, deadline
@@ -151,6 +151,7 @@ def cal_tz():
 
 
 @transaction.atomic
+@deferred()
 def demand_create(
     *,
     actor: Actor | None,

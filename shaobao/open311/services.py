@@ -11,7 +11,7 @@ from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from shaobao.audit.services import record
+from shaobao.audit.services import deferred, record
 from shaobao.core import validate as V
 from shaobao.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from shaobao.core.workdays import WorkCalendar
@@ -262,7 +262,7 @@ def request_create(*, params, now, cal: WorkCalendar) -> Open311Request:
         raise _bad(_("诉求类型无效"))
     actor = client_actor(client)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), deferred():
             demand = demand_create(
                 actor=actor,
                 source="OPEN311",

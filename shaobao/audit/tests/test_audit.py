@@ -75,3 +75,30 @@ def test_command_reports_ok(t0, capsys):
     call_command("audit_verify")
     assert "3 entries verified" in capsys.readouterr().out
     assert AuditEntry.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_deferred_entries_are_chained_at_the_end_in_order(t0):
+    from shaobao.audit.services import deferred
+
+    with transaction.atomic():
+        with deferred():
+            record(actor=SYSTEM, action="a", object_type="t", object_id=1, now=t0)
+            with deferred():
+                record(actor=SYSTEM, action="b", object_type="t", object_id=2, now=t0)
+            assert AuditEntry.objects.count() == 0  # nothing written, no lock taken yet
+            record(actor=SYSTEM, action="c", object_type="t", object_id=3, now=t0)
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["a", "b", "c"]
+    assert verify().ok
+
+
+@pytest.mark.django_db
+def test_deferred_entries_vanish_with_a_failed_block(t0):
+    from shaobao.audit.services import deferred
+
+    with pytest.raises(ValueError), transaction.atomic(), deferred():
+        record(actor=SYSTEM, action="a", object_type="t", object_id=1, now=t0)
+        raise ValueError
+    with transaction.atomic():
+        record(actor=SYSTEM, action="b", object_type="t", object_id=2, now=t0)
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["b"]
