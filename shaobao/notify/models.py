@@ -196,4 +196,6 @@ EVENTS = [
     ("objection_ruled", _("派单异议已裁定")),
     ("problem_reported", _("新问题上报")),
     ("problem_closed", _("问题已关闭")),
+    ("demand_dispatched", _("新派诉求")),
+    ("callback_due", _("诉求待回访")),
 ]

@@ -68,3 +68,31 @@ def remind_deadlines(*, now: dt.datetime, lead_minutes: dict | None = None) -> i
                     is not None
                 )
     return made
+
+
+def callbacks_due(*, now: dt.datetime, limit: int = 5000) -> int:
+    """Tell the hotline which demands have reached their deadline and wait for a callback
+    (回访). One notice per demand (deduplicated), to the district's operators."""
+    from shaobao.demands.models import Demand
+
+    due = (
+        Demand.objects.filter(
+            status__in=["DISPATCHED", "RESPONDED"], deadline_at__lte=now, callbacks__isnull=True
+        )
+        .select_related("district")
+        .order_by("deadline_at")[:limit]
+    )
+    n = 0
+    for demand in due:
+        with transaction.atomic():
+            if enqueue(
+                event="callback_due",
+                dedupe_key=f"callback_due:{demand.pk}",
+                title=_("待回访：%(n)s") % {"n": demand.number},
+                link=f"/demands/{demand.pk}/",
+                jurisdiction=demand.district,
+                audience=[R.OPERATOR],
+                now=now,
+            ):
+                n += 1
+    return n

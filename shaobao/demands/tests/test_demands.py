@@ -208,3 +208,23 @@ def test_located_demand_is_placed_in_its_grid(world, actors, t0, cal):
     )
     d = take(world, actors, t0, cal, township_id=None, lat=40.12, lng=117.22)
     assert d.place == world.grid and d.township == world.town
+
+
+def test_callback_due_reaches_the_hotline_once(world, actors, t0, cal):
+    from shaobao.notify.models import Notification
+    from shaobao.notify.reminders import callbacks_due
+
+    d = take(world, actors, t0, cal)
+    S.demand_dispatch(
+        actor=actors.operator,
+        demand_id=d.pk,
+        matter_id=world.matters["CX-HJ-01"].pk,
+        department_id=world.depts["CGZF"].pk,
+        now=t0,
+        cal=cal,
+    )
+    assert callbacks_due(now=t0 + H) == 0
+    assert callbacks_due(now=t0 + 25 * H) == 1
+    assert callbacks_due(now=t0 + 26 * H) == 0
+    n = Notification.objects.get(event="callback_due")
+    assert n.jurisdiction == world.district and n.audience == ["operator"]

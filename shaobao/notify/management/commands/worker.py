@@ -5,7 +5,7 @@ from django.db import close_old_connections
 
 from shaobao.core.timeutil import now, work_calendar
 from shaobao.notify.delivery import next_due_at, run_once
-from shaobao.notify.reminders import remind_deadlines
+from shaobao.notify.reminders import callbacks_due, remind_deadlines
 from shaobao.org.scoping import SYSTEM
 from shaobao.whistles.services import launch_due, routine_run_due, sweep_deadlines
 
@@ -16,7 +16,14 @@ def run_schedule(t) -> dict:
     counts = sweep_deadlines(now=t, actor=SYSTEM)
     blown = routine_run_due(now=t, cal=work_calendar(), actor=SYSTEM)
     reminded = remind_deadlines(now=t)
-    return {**counts, "launched": launched, "routine": blown, "reminders": reminded}
+    callbacks = callbacks_due(now=t)
+    return {
+        **counts,
+        "launched": launched,
+        "routine": blown,
+        "reminders": reminded,
+        "callbacks_due": callbacks,
+    }
 
 
 class Command(BaseCommand):
