@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from shaobao.audit.services import deferred, record
 from shaobao.core import validate as V
 from shaobao.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from shaobao.core.workdays import WorkCalendar, deadline
+from shaobao.core.workdays import LOCAL_TZ, WorkCalendar, deadline
 from shaobao.demands import workflow as W
 from shaobao.demands.models import KINDS, SOURCES, Callback, Demand, DemandEvent, Dispatch
 from shaobao.demands.routes import REPLIES, ROUTES
@@ -126,7 +126,7 @@ def _dispatch(
         demand,
         "dispatched",
         _("已派至%(h)s，办理时限 %(d)s")
-        % {"h": demand.handler_label, "d": due.astimezone(cal_tz()).strftime("%Y-%m-%d %H:%M")},
+        % {"h": demand.handler_label, "d": due.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")},
         now,
     )
     enqueue(
@@ -142,12 +142,6 @@ def _dispatch(
         now=now,
     )
     return d
-
-
-def cal_tz():
-    from shaobao.core.workdays import LOCAL_TZ
-
-    return LOCAL_TZ
 
 
 @transaction.atomic
@@ -260,7 +254,7 @@ def demand_create(
     if original is not None and original.pk != demand.pk:
         demand.status, demand.duplicate_of, demand.route = W.DUPLICATE, original, "REPEAT"
         demand.reply = _("您反映的问题已于%(d)s受理（编号 %(n)s），目前状态：%(s)s。") % {
-            "d": original.created_at.astimezone(cal_tz()).strftime("%Y-%m-%d"),
+            "d": original.created_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d"),
             "n": original.number,
             "s": original.get_status_display(),
         }

@@ -18,7 +18,7 @@ from shaobao.problems.forms import CloseForm, EditForm, ProblemForm, TriageForm
 from shaobao.problems.models import Problem
 from shaobao.problems.permissions import access_problem, may_edit
 from shaobao.problems.selectors import problem_list
-from shaobao.ui.helpers import actor, form_errors_message, now
+from shaobao.ui.helpers import actor, form_errors_message, image_response, now
 from shaobao.whistles.permissions import whistles_visible_to
 
 
@@ -185,18 +185,13 @@ def problem_close(request, problem_id):
 @login_required
 def problem_photo(request, problem_id, photo_id):
     """Photos are served only to those who may see the problem (no public media URL)."""
-    from django.http import FileResponse, Http404
+    from django.http import Http404
 
     p = access_problem(actor(request), problem_id)
     photo = p.photos.filter(pk=photo_id).first()
-    if photo is None or not photo.image.storage.exists(photo.image.name):
+    if photo is None:
         raise Http404
-    from shaobao.core.validate import image_content_type
-
-    fh = photo.image.open("rb")
-    head = fh.read(12)
-    fh.seek(0)
-    return FileResponse(fh, content_type=image_content_type(head))
+    return image_response(photo.image)
 
 
 @login_required

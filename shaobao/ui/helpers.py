@@ -39,3 +39,18 @@ def form_errors_message(form) -> str:
         label = form.fields[field].label if field in form.fields else ""
         parts.append(f"{label}：{'；'.join(errs)}" if label else "；".join(errs))
     return "；".join(parts)
+
+
+def image_response(fieldfile):
+    """Serve a stored photo (after the caller checked scope): 404 when the file is gone, the
+    content type read from its first bytes rather than trusted from the upload."""
+    from django.http import FileResponse, Http404
+
+    from shaobao.core.validate import image_content_type
+
+    if not fieldfile or not fieldfile.storage.exists(fieldfile.name):
+        raise Http404
+    fh = fieldfile.open("rb")
+    head = fh.read(12)
+    fh.seek(0)
+    return FileResponse(fh, content_type=image_content_type(head))

@@ -22,7 +22,7 @@ from shaobao.org import roles as R
 from shaobao.org.models import Department, Jurisdiction, User
 from shaobao.org.scoping import prefix_q
 from shaobao.problems.permissions import problems_visible_to
-from shaobao.ui.helpers import actor, form_errors_message, now
+from shaobao.ui.helpers import actor, form_errors_message, image_response, now
 from shaobao.ui.helpers import post_action as _post
 from shaobao.whistles import forms as F
 from shaobao.whistles import permissions as P
@@ -611,21 +611,13 @@ def campaigns(request):
 @login_required
 def evidence_file(request, evidence_id):
     """Evidence photos are served only to those who may see the summons."""
-    from django.http import FileResponse
-
-    from shaobao.core.validate import image_content_type
     from shaobao.whistles.models import Evidence
 
     ev = Evidence.objects.filter(pk=evidence_id).select_related("outcome").first()
     if ev is None or ev.outcome is None:
         raise Http404
     P.access_summons(actor(request), ev.outcome.summons_id, now=now())
-    if not ev.file.storage.exists(ev.file.name):
-        raise Http404
-    fh = ev.file.open("rb")
-    head = fh.read(12)
-    fh.seek(0)
-    return FileResponse(fh, content_type=image_content_type(head))
+    return image_response(ev.file)
 
 
 @login_required
