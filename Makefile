@@ -7,6 +7,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 .PHONY: install demo test lint browser messages clean
 
 install: $(VENV)/.installed
+	@bash scripts/ensure-fonts.sh
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -188,6 +188,9 @@ SHAOBAO = {
     "DUPLICATE_TEXT_SIMILARITY": 0.6,
     # A router is retrained from history only with at least this many decided cases.
     "ROUTER_MIN_ROWS": 50,
+    # The CJK font (.ttf/.ttc/.otf) embedded, as a subset, in PDF reports. None: the first of the
+    # Debian fonts in shaobao/core/fonts.py (fonts-wqy-microhei, installed by `make install`).
+    "PDF_FONT": os.environ.get("SHAOBAO_PDF_FONT") or None,
 }
 
 LANGUAGE_COOKIE_NAME = "shaobao_lang"

@@ -13,3 +13,20 @@ def secret_key_is_set(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@checks.register()
+def cjk_font_is_found(app_configs, **kwargs):
+    from shaobao.core.fonts import CJKFontNotFound, cjk_font_path
+
+    try:
+        cjk_font_path()
+    except CJKFontNotFound as exc:
+        return [
+            checks.Warning(
+                "No CJK font for PDF reports: Chinese text cannot be written to PDF.",
+                hint=f"{exc} (`make install` runs scripts/ensure-fonts.sh, which does this as root.)",
+                id="shaobao.W002",
+            )
+        ]
+    return []
