@@ -15,6 +15,9 @@ urlpatterns = [
     path("open311/", include("shaobao.open311.urls")),
     path("map/", include("shaobao.places.urls")),
     path("notifications/", include("shaobao.notify.urls")),
+    path("exports/", include("shaobao.exports.urls")),
+    path("hotspots/", include("shaobao.hotspots.urls")),
+    path("assessments/", include("shaobao.assessments.urls")),
     path("", include("shaobao.whistles.urls")),
     path("", include("shaobao.ui.urls")),
 ]
