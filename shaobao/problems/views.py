@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,7 +12,6 @@ from shaobao.org import roles as R
 from shaobao.org.models import Jurisdiction
 from shaobao.org.scoping import prefix_q
 from shaobao.problems import services
-from shaobao.problems.exports import XLSX, problems_xlsx
 from shaobao.problems.forms import CloseForm, EditForm, ProblemForm, TriageForm
 from shaobao.problems.models import Problem
 from shaobao.problems.permissions import access_problem, may_edit
@@ -46,9 +44,12 @@ def problem_list_view(request):
     status = request.GET.get("status", "")
     qs = problem_list(viewer=a, status=status, q=request.GET.get("q", ""))
     if request.GET.get("format") == "xlsx":
-        resp = HttpResponse(problems_xlsx(qs), content_type=XLSX)
-        resp["Content-Disposition"] = 'attachment; filename="problem-list.xlsx"'
-        return resp
+        # Small lists come back at once; large ones become a job (shaobao/exports).
+        from shaobao.exports.views import answer_export
+
+        return answer_export(
+            request, "problems", {"status": status, "q": request.GET.get("q", "")}
+        )
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
         request,

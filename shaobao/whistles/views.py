@@ -680,20 +680,11 @@ def campaign_end(request, campaign_id):
 
 @login_required
 def export(request, what):
-    """The effect list or the evaluations of the whistles the viewer can see, as .xlsx."""
-    from django.http import HttpResponse
+    """The effect list or the evaluations of the whistles the viewer can see, as .xlsx (large
+    ones become a job, shaobao/exports)."""
+    from shaobao.exports.views import answer_export
 
-    from shaobao.problems.exports import XLSX
-    from shaobao.whistles.exports import effect_list_xlsx, evaluations_xlsx
-
-    makers = {
-        "effects": (effect_list_xlsx, "effect-list.xlsx"),
-        "evaluations": (evaluations_xlsx, "evaluations.xlsx"),
-    }
-    if what not in makers:
+    kinds = {"effects": "effect_list", "evaluations": "evaluations"}
+    if what not in kinds:
         raise Http404
-    make, filename = makers[what]
-    whistles = P.whistles_visible_to(actor(request), now=now())
-    resp = HttpResponse(make(whistles), content_type=XLSX)
-    resp["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return resp
+    return answer_export(request, kinds[what])
