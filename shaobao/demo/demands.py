@@ -159,7 +159,114 @@ def seed_demands(
             else rng.choice(["BASIC", "UNSATISFIED"]),
             now=t4,
         )
-    return {"demands": Demand.objects.count()}
+    hot = _seed_hotspots(rng, now=now, operator=operator, district=district, cal=cal)
+    return {"demands": Demand.objects.count(), "hotspots": hot}
+
+
+# Hot spots (shaobao/hotspots): located demands in the last week, so detection finds a grid hot
+# spot and a community one at 金海湖镇 (the cast commander's) and one at 兴谷街道. Distinct texts,
+# so that none is taken for a repeat of another.
+BURSTS = [
+    (
+        "110117104201001",
+        "CX-HJ-01",
+        [
+            "海子村东口垃圾桶满了好几天没人清运，味道很大",
+            "村委会后面空地上有人倒生活垃圾，越堆越多",
+            "海子村小学门口路边一堆装修垃圾，孩子上学要绕着走",
+            "村里主路两侧塑料袋和剩饭到处都是，苍蝇很多",
+            "海子村北侧沟边有人偷倒垃圾，已经堆成小山了",
+            "小卖部旁的垃圾池冒出来了，一周没见收垃圾的车",
+            "文化广场角落堆着旧家具和垃圾，晚上还有人焚烧",
+        ],
+    ),
+    (
+        "110117104201001",
+        "SW-HD-01",
+        ["河边有人堆放砂石料挡住了河道", "桥下河滩上堆满了建筑废料", "河道护坡上被人堆了好多秸秆"],
+    ),
+    (
+        "110117104201002",
+        "SW-HD-01",
+        [
+            "海子水库下游河道里扔着废旧轮胎",
+            "沿河步道旁堆放的木料已经滑进河里",
+            "河道拐弯处被人倒了几车渣土",
+        ],
+    ),
+    (
+        "110117001001001",
+        "SC-SP-01",
+        [
+            "小区门口新开的熟食摊没有营业执照",
+            "早市上有人卖自制豆腐，没有任何证照",
+            "楼下小饭馆一直无证经营，后厨很脏",
+            "街角流动烧烤摊天天出摊，没有许可证",
+            "社区里有人在家做蛋糕对外卖，没有食品经营许可",
+            "菜市场旁边的无证小作坊在加工腌菜",
+        ],
+    ),
+]
+
+
+def _point_in(j, rng):
+    """A random point inside a jurisdiction's outline (its centre when it has none)."""
+    from shapely.geometry import Point, shape
+
+    from shaobao.places.models import Boundary
+
+    b = Boundary.objects.filter(jurisdiction=j).first()
+    if b is None:
+        return None
+    poly = shape(b.geometry)
+    for _ in range(50):
+        p = Point(rng.uniform(b.min_lng, b.max_lng), rng.uniform(b.min_lat, b.max_lat))
+        if poly.contains(p):
+            return round(p.y, 6), round(p.x, 6)
+    p = poly.representative_point()
+    return round(p.y, 6), round(p.x, 6)
+
+
+def _seed_hotspots(rng, *, now, operator, district, cal) -> int:
+    from shaobao.core.workdays import LOCAL_TZ
+    from shaobao.hotspots.services import hotspots_detect
+
+    for code, matter_code, texts in BURSTS:
+        grid = Jurisdiction.objects.filter(code=code).first()
+        matter = _matter(matter_code)
+        duty, _l = owners_for(matter=matter, at=now, district_code=district.code)
+        if grid is None or duty is None:
+            continue
+        for i, text in enumerate(texts):
+            where = _point_in(grid, rng)
+            if where is None:
+                continue
+            t = (now - dt.timedelta(days=1 + i % 6, hours=rng.uniform(0, 8))).replace(microsecond=0)
+            d = S.demand_create(
+                actor=operator,
+                source="HOTLINE",
+                kind="COMPLAINT",
+                text=text,
+                caller_name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+                caller_phone="13" + "".join(str(rng.randint(0, 9)) for _ in range(9)),
+                address=grid.name,
+                lat=where[0],
+                lng=where[1],
+                district_code=district.code,
+                now=t,
+                cal=cal,
+            )
+            if d.status == Demand.RECEIVED:
+                S.demand_dispatch(
+                    actor=operator,
+                    demand_id=d.pk,
+                    matter_id=matter.pk,
+                    department_id=duty.lead_department_id,
+                    now=t + dt.timedelta(minutes=5),
+                    cal=cal,
+                )
+    counts = hotspots_detect(district=district, today=now.astimezone(LOCAL_TZ).date(), now=now)
+    return counts["found"]
 
 
 _MATTERS: dict = {}
