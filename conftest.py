@@ -44,3 +44,11 @@ def actors(world):
 def _fast_passwords(settings):
     # The cast logs in often; a strong hasher would make every test pay for it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Pages may cache slow, stable figures (hot spots' monthly topics); tests start empty.
+    from django.core.cache import cache
+
+    cache.clear()

@@ -35,9 +35,12 @@ INSTALLED_APPS = [
     "shaobao.problems",
     "shaobao.whistles",
     "shaobao.assessments",
+    "shaobao.dashboards",
     "shaobao.demands",
     "shaobao.open311",
     "shaobao.places",
+    "shaobao.hotspots",
+    "shaobao.exports",
     "shaobao.ui",
 ]
 
@@ -188,9 +191,18 @@ SHAOBAO = {
     "DUPLICATE_TEXT_SIMILARITY": 0.6,
     # A router is retrained from history only with at least this many decided cases.
     "ROUTER_MIN_ROWS": 50,
+    # Dashboards: demand counts and rate trends of a scope are shared by its viewers this long
+    # (whistle figures are per viewer and always live). 0: no sharing.
+    "DASHBOARD_CACHE_SECONDS": 30,
     # The CJK font (.ttf/.ttc/.otf) embedded, as a subset, in PDF reports. None: the first of the
     # Debian fonts in shaobao/core/fonts.py (fonts-wqy-microhei, installed by `make install`).
     "PDF_FONT": os.environ.get("SHAOBAO_PDF_FONT") or None,
+    # Exports (shaobao/exports): above this many rows a page queues a job instead of answering
+    # the .xlsx itself; finished files are deleted after this many days.
+    "EXPORT_INLINE_MAX_ROWS": 5000,
+    "EXPORT_KEEP_DAYS": 7,
+    # Hot spots (热点, shaobao/hotspots/detect.py): window, baseline weeks and the thresholds.
+    "HOTSPOTS": {"window_days": 7, "baseline_weeks": 4, "min_count": 5, "min_ratio": 2.0},
 }
 
 LANGUAGE_COOKIE_NAME = "shaobao_lang"

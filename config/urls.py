@@ -18,6 +18,7 @@ urlpatterns = [
     path("exports/", include("shaobao.exports.urls")),
     path("hotspots/", include("shaobao.hotspots.urls")),
     path("assessments/", include("shaobao.assessments.urls")),
+    path("", include("shaobao.dashboards.urls")),
     path("", include("shaobao.whistles.urls")),
     path("", include("shaobao.ui.urls")),
 ]

@@ -17,8 +17,9 @@ def results_xlsx(run: Run, columns: list[dict], rows: list[dict]) -> bytes:
     ws = wb.create_sheet(_("考核结果"))
     ws.append([f"{run} · {run.scheme}"])
     header = [_("排名"), _("单位"), _("总分"), _("样本量")]
+    score, raw = _("得分"), _("原始值")
     for c in columns:
-        header += [f"{c['label']}（{_('得分')}）", f"{c['label']}（{_('原始值')}）"]
+        header += [f"{c['label']}（{score}）", f"{c['label']}（{raw}）"]
     header += [_("主要失分原因")]
     ws.append(header)
     for r in rows:

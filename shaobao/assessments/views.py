@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shaobao.assessments import indicators as I
@@ -19,8 +19,8 @@ from shaobao.assessments import runs as RUNS
 from shaobao.assessments import schemes as SCHEMES
 from shaobao.assessments import selectors as SEL
 from shaobao.assessments.models import Result, Run, Scheme
-from shaobao.core.errors import DomainError
 from shaobao.core import validate as V
+from shaobao.core.errors import DomainError
 from shaobao.org import roles as R
 from shaobao.org.models import Jurisdiction
 from shaobao.ui.helpers import actor, form_errors_message, now, post_action
@@ -29,10 +29,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class RunForm(forms.Form):
-    subject = forms.ChoiceField(label=_l("考核对象"), choices=Scheme.SUBJECTS)
-    period = forms.ChoiceField(label=_l("周期"), choices=Run.PERIODS)
+    subject = forms.ChoiceField(label=gettext_lazy("考核对象"), choices=Scheme.SUBJECTS)
+    period = forms.ChoiceField(label=gettext_lazy("周期"), choices=Run.PERIODS)
     period_start = forms.DateField(
-        label=_l("开始日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("开始日期"), widget=forms.DateInput(attrs={"type": "date"})
     )
 
 

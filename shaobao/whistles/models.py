@@ -205,7 +205,17 @@ class Summons(models.Model):
 
     class Meta:
         ordering = ["whistle_id", "role", "pk"]
-        indexes = [models.Index(fields=["department", "state"])]
+        indexes = [
+            models.Index(fields=["department", "state"]),
+            # the few open summonses of a year's hundreds of thousands (dashboards, sweep)
+            models.Index(
+                fields=["finish_by_at"],
+                name="summons_open_idx",
+                condition=Q(
+                    state__in=["ISSUED", "ACKNOWLEDGED", "CHECKED_IN", "CLAIMED", "REWORK"]
+                ),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["whistle", "department"],

@@ -136,3 +136,36 @@ def test_new_run_from_the_page(world, history):  # noqa: F811
         .status_code
         == 403
     )
+
+
+def test_ranking_and_drill_down_queries_do_not_grow_with_units(world, actors, t0, run):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shaobao.org.models import Department
+
+    c = client_for(world, "assessor")
+
+    def count(url):
+        with CaptureQueriesContext(connection) as q:
+            assert c.get(url).status_code == 200
+        return len(q.captured_queries)
+
+    ranking = f"/assessments/runs/{run.pk}/"
+    unit = f"/assessments/runs/{run.pk}/units/{world.depts['CGZF'].pk}/?indicator=response"
+    before = (count(ranking), count(unit))
+    for i in range(20):
+        Department.objects.create(code=f"X{i}", name=f"新部门{i}", district=world.district)
+    rerun = RUNS.run_create(
+        actor=actors.assessor,
+        scheme_id=run.scheme_id,
+        period=Run.MONTH,
+        period_start=NOV,
+        now=t0 + 21 * 24 * H,
+    )
+    assert Result.objects.filter(run=rerun).count() == Result.objects.filter(run=run).count() + 20
+    after = (
+        count(f"/assessments/runs/{rerun.pk}/"),
+        count(f"/assessments/runs/{rerun.pk}/units/{world.depts['CGZF'].pk}/?indicator=response"),
+    )
+    assert after == before and max(after) <= 20

@@ -93,4 +93,18 @@ def test_demo_demands_reach_every_state(db):
     seed_demands(now=NOW, count=120, days=20)
     statuses = set(Demand.objects.values_list("status", flat=True))
     assert {"CLOSED_BY_ROUTE", "DISPATCHED", "RESPONDED", "CLOSED"} <= statuses
+    # assessment history: published monthly runs with ranked units, and the dashboards' rollup
+    from shaobao.assessments.models import Result, Run
+    from shaobao.dashboards.models import DemandDay
+    from shaobao.demo.assessments import seed_assessments
+
+    assert seed_assessments(now=NOW) == 2 * 6 + 2 + 1
+    nov_town = Run.objects.get(
+        subject="TOWNSHIP", period="MONTH", period_start=dt.date(2026, 11, 1)
+    )
+    assert nov_town.state == Run.DRAFT
+    published = Run.objects.filter(state=Run.PUBLISHED)
+    assert published.count() == 14
+    assert Result.objects.filter(run__in=published, rank__isnull=False).exists()
+    assert DemandDay.objects.exists()
     assert verify().ok

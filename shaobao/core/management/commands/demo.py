@@ -34,6 +34,9 @@ class Command(BaseCommand):
             ensure_demo_client(now=now(), district_code="110117")  # key: demo-open311-key
             counts = seed_demands(now=now())
             self.stdout.write(f"demands: {counts['demands']}")
+            from shaobao.demo.assessments import seed_assessments
+
+            self.stdout.write(f"assessment runs: {seed_assessments(now=now())}")
         if no_serve:
             return
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings")

@@ -4,6 +4,9 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from shaobao.core.timeutil import now, work_calendar
+from shaobao.dashboards.rollup import refresh_due as rollup_refresh_due
+from shaobao.exports.runner import step as exports_step
+from shaobao.hotspots.services import hotspots_detect_due
 from shaobao.notify.delivery import next_due_at, run_once
 from shaobao.notify.reminders import callbacks_due, remind_deadlines
 from shaobao.org.scoping import SYSTEM
@@ -17,12 +20,16 @@ def run_schedule(t) -> dict:
     blown = routine_run_due(now=t, cal=work_calendar(), actor=SYSTEM)
     reminded = remind_deadlines(now=t)
     callbacks = callbacks_due(now=t)
+    hotspots = hotspots_detect_due(now=t)  # once a day per district (its run row for today)
+    rollup = rollup_refresh_due(now=t)  # dashboards' daily counts, every 10 minutes
     return {
         **counts,
+        "rollup": rollup,
         "launched": launched,
         "routine": blown,
         "reminders": reminded,
         "callbacks_due": callbacks,
+        "hotspots": hotspots,
     }
 
 
@@ -62,6 +69,7 @@ class Command(BaseCommand):
                     self.stdout.write(f"schedule: {counts}")
             if deliver:
                 run_once(now_fn=now)
+            exports_step(now_fn=now)  # one queued export job per round (shaobao/exports)
             if once:
                 return
             pause = interval
