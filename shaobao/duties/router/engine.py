@@ -1,16 +1,24 @@
 """Routing engine: classify a citizen message into a subject category.
 
-Pure Python (scikit-learn, numpy, scipy, joblib, jieba); no Django. The model is two TF-IDF
-views of the message (character 1-3-grams, where the subject is repeated to weigh it more, and
-jieba words/bigrams) feeding one linear SVM. The SVM's scores are turned into probabilities by a
-small multinomial logistic regression fitted on out-of-fold scores, so that `confidence` means
-what it says; the auto-dispatch threshold is chosen on those same out-of-fold probabilities,
-aiming a little above the asked precision (THRESHOLD_MARGIN).
+Pure Python (scikit-learn, numpy, scipy, joblib, jieba); no Django. One pass of sublinear TF-IDF
+over the message (character 1-2-grams, where the subject is repeated to weigh it more, and jieba
+words and word bigrams) gives two views of it:
 
-Prediction does not go through the vectorizers' `transform`: `RouterModel._scores` computes the
-same TF-IDF rows and SVM scores directly from the fitted vocabularies, IDF weights and
-coefficients, which is several times faster for one message per call (the web request path).
-The vectorizers are still kept (and used by `explain`).
+- the *small view*: characters, character bigrams and single words, each block l2-normalised;
+- the *full view*: all of it, each block l2-normalised.
+
+Four cheap models score the message: a linear SVM on the small view, a linear SVM on the full
+view's CHI2_K most class-dependent features, Complement Naive Bayes on the small view, and the
+k nearest training messages by cosine similarity on the small view. A multinomial logistic
+regression fitted on their out-of-fold scores (inner cross-validation) combines them into
+probabilities, so that `confidence` means what it says; the auto-dispatch threshold is chosen on
+out-of-fold probabilities of that combiner, aiming a little above the asked precision
+(THRESHOLD_MARGIN). See bench/routing/RESULTS.md for why these four.
+
+Prediction does not go through sklearn's `transform`/`decision_function`: `RouterModel._scores`
+computes each message's TF-IDF entries from the stored vocabularies and IDF weights and multiplies
+them by the stored coefficients directly, which is several times faster for one message per call
+(the web request path).
 """
 
 from __future__ import annotations
@@ -28,11 +36,13 @@ import jieba
 import joblib
 import numpy as np
 from joblib import Parallel, delayed
-from scipy.sparse import csr_matrix, hstack
+from scipy.sparse import csr_matrix, diags, hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_selection import chi2
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.naive_bayes import ComplementNB
 from sklearn.svm import LinearSVC
 
 __all__ = [
@@ -47,17 +57,27 @@ __all__ = [
 ]
 
 # 2: jieba without HMM (a model trained with format 1 would see other words at predict time).
-FORMAT_VERSION = 2
+# 3: four-model stack (two SVMs, Complement NB, nearest neighbours) instead of one SVM; the model
+#    keeps vocabularies and coefficients, no fitted vectorizers.
+FORMAT_VERSION = 3
 
 jieba.setLogLevel(logging.WARNING)
 
-# Hyper-parameters, chosen by 5-fold CV on the training set (see bench/routing).
+# Hyper-parameters, chosen by cross-validation on the training set (see bench/routing).
 SUBJECT_REPEAT = 3
-CHAR_NGRAMS = (1, 3)
+CHAR_NGRAMS = (1, 2)
 WORD_NGRAMS = (1, 2)
+SMALL_CHAR_MAX = 2  # the small view: character n-grams up to this length ...
+SMALL_WORD_MAX = 1  # ... and word n-grams up to this length
 MIN_DF = 2
 SVM_C = 1.0
-INNER_FOLDS = 5
+# Looser than liblinear's default 1e-4: same CV scores, about 45 % faster to fit.
+SVM_TOL = 1e-2
+CHI2_K = 40_000  # features of the full view kept for its SVM
+NB_ALPHA = 0.1
+KNN_K = 5
+STACK_C = 0.3
+INNER_FOLDS = 3
 # The out-of-fold precision of the training data runs slightly above what new messages get (5-fold
 # CV: aiming at 0.98 gave 0.9796), so the threshold aims this much higher than asked.
 THRESHOLD_MARGIN = 0.002
@@ -99,19 +119,19 @@ def _is_punct(ch: str) -> bool:
 
 
 def _words(doc: str) -> list[str]:
-    # Module-level (not a lambda) so the fitted vectorizer pickles. Dictionary words only, no
-    # HMM guessing of unknown words: same CV macro-F1, about a third faster.
+    # Module-level (not a lambda) so that it pickles for the worker processes. Dictionary words
+    # only, no HMM guessing of unknown words: same CV macro-F1, about a third faster.
     return [w for w in jieba.lcut(doc, HMM=False) if w.strip()]
 
 
-def _tfidf_row(
+def _raw_row(
     grams: list[str], vocab: dict[str, int], idf: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One document's sublinear-TF-IDF, l2-normalised, as (indices, values).
+    """One document's sublinear TF-IDF entries, not normalised, as (indices, values).
 
-    The same numbers as the fitted TfidfVectorizer's `transform` (sublinear_tf, norm="l2"), without
-    its per-call input checks and sparse-matrix assembly, which cost more than the arithmetic for a
-    single message.
+    The same numbers as a fitted TfidfVectorizer(sublinear_tf=True, norm=None) `transform`,
+    without its per-call input checks and sparse-matrix assembly, which cost more than the
+    arithmetic for a single message.
     """
     counts: dict[int, int] = {}
     get = vocab.get
@@ -123,7 +143,7 @@ def _tfidf_row(
         return np.empty(0, dtype=np.intp), np.empty(0)
     idx = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
     val = (1.0 + np.log(np.fromiter(counts.values(), dtype=float, count=len(counts)))) * idf[idx]
-    return idx, val / np.sqrt(val @ val)
+    return idx, val
 
 
 def _char_grams(doc: str, lo: int, hi: int) -> list[str]:
@@ -140,11 +160,91 @@ def _word_grams(tokens: list[str], lo: int, hi: int) -> list[str]:
     ]
 
 
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = np.sqrt(v @ v)
+    return v / n if n > 0 else v
+
+
+def _row_normalise(x: csr_matrix) -> csr_matrix:
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return csr_matrix(diags(1.0 / norms) @ x)
+
+
+def _logsumexp_rows(z: np.ndarray) -> np.ndarray:
+    m = z.max(axis=1, keepdims=True)
+    return m + np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+
+
+def _as_2d(scores: np.ndarray) -> np.ndarray:
+    # A binary LinearSVC gives one column of decision values.
+    return scores.reshape(len(scores), -1)
+
+
+def _fit_members(f: csr_matrix, v: csr_matrix, y: np.ndarray, n_classes: int, seed: int) -> dict:
+    """The four base models on (full view f, small view v, class indices y), as plain arrays."""
+    a = LinearSVC(C=SVM_C, tol=SVM_TOL, class_weight="balanced", random_state=seed).fit(v, y)
+    scores = np.nan_to_num(chi2(f, y)[0], nan=-1.0)
+    k = min(CHI2_K, f.shape[1])
+    # Stable, so ties are broken the same way on every run.
+    cols = np.sort(np.argsort(-scores, kind="stable")[:k]).astype(np.int32)
+    b = LinearSVC(C=SVM_C, tol=SVM_TOL, class_weight="balanced", random_state=seed).fit(
+        f[:, cols], y
+    )
+    nb = ComplementNB(alpha=NB_ALPHA).fit(v, y)
+    knn_x = _row_normalise(v).astype(np.float32)
+    return {
+        # float32 halves the file; the scores move by about 1e-7.
+        "a_coef": a.coef_.astype(np.float32),
+        "a_intercept": a.intercept_,
+        "b_cols": cols,
+        "b_coef": b.coef_.astype(np.float32),
+        "b_intercept": b.intercept_,
+        "nb_log_prob": nb.feature_log_prob_.astype(np.float32),
+        # Nearest neighbours: the training messages' unit rows, one column per message.
+        "knn_xt": csr_matrix(knn_x.T),
+        "knn_y": y.astype(np.int32),
+        "n_classes": n_classes,
+    }
+
+
+def _knn_votes(sims: np.ndarray, knn_y: np.ndarray, n_classes: int) -> np.ndarray:
+    """Per class, the summed similarity of the message's KNN_K most similar training messages."""
+    k = min(KNN_K, sims.shape[1])
+    top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+    w = np.take_along_axis(sims, top, axis=1)
+    out = np.zeros((sims.shape[0], n_classes))
+    for c in range(n_classes):
+        out[:, c] = (w * (knn_y[top] == c)).sum(axis=1)
+    return out
+
+
+def _member_scores(m: dict, f: csr_matrix, v: csr_matrix) -> np.ndarray:
+    """The combiner's input for the rows of (f, v): SVM, SVM, NB log-probabilities, kNN votes."""
+    a = _as_2d(v @ m["a_coef"].T + m["a_intercept"])
+    b = _as_2d(f[:, m["b_cols"]] @ m["b_coef"].T + m["b_intercept"])
+    jll = np.asarray(v @ m["nb_log_prob"].T)
+    nb = jll - _logsumexp_rows(jll)
+    sims = np.asarray((_row_normalise(v) @ m["knn_xt"]).todense())
+    knn = _knn_votes(sims, m["knn_y"], m["n_classes"])
+    return np.hstack([a, b, nb, knn])
+
+
+def _fold_scores(
+    f: csr_matrix, v: csr_matrix, y: np.ndarray, n_classes: int, tr, te, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    m = _fit_members(f[tr], v[tr], y[tr], n_classes, seed)
+    return te, _member_scores(m, f[te], v[te])
+
+
 @dataclass
 class RouterModel:
-    char_vec: TfidfVectorizer
-    word_vec: TfidfVectorizer
-    svm: LinearSVC
+    char_vocab: dict[str, int]
+    char_idf: np.ndarray
+    word_vocab: dict[str, int]
+    word_idf: np.ndarray
+    small_cols: np.ndarray  # full-view column -> small-view column, or -1
+    members: dict
     calibrator: LogisticRegression
     threshold: float
     labels: list[str]
@@ -152,38 +252,58 @@ class RouterModel:
     trained_at: str
     metrics: dict = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
-    _names: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _names: list[str] | None = field(default=None, repr=False, compare=False)
     _fast: tuple | None = field(default=None, repr=False, compare=False)
 
-    def _features(self, docs: list[str]) -> csr_matrix:
-        return hstack([self.char_vec.transform(docs), self.word_vec.transform(docs)]).tocsr()
-
     def _fast_parts(self) -> tuple:
-        # Built on first use, not saved: everything is derived from the fitted estimators.
+        # Built on first use, not saved: everything is derived from the stored arrays.
         if self._fast is None:
-            n_char = len(self.char_vec.vocabulary_)
+            m = self.members
+            n_full = len(self.small_cols)
+            b_pos = np.full(n_full, -1, dtype=np.intp)
+            b_pos[m["b_cols"]] = np.arange(len(m["b_cols"]))
             self._fast = (
-                self.char_vec.vocabulary_,
-                self.char_vec.idf_.astype(float),
-                self.char_vec.ngram_range,
-                self.word_vec.vocabulary_,
-                self.word_vec.idf_.astype(float),
-                self.word_vec.ngram_range,
-                n_char,
-                np.ascontiguousarray(self.svm.coef_.T, dtype=float),
-                self.svm.intercept_.astype(float),
+                self.small_cols.astype(np.intp),
+                b_pos,
+                np.ascontiguousarray(m["a_coef"].T, dtype=float),
+                m["a_intercept"].astype(float),
+                np.ascontiguousarray(m["b_coef"].T, dtype=float),
+                m["b_intercept"].astype(float),
+                np.ascontiguousarray(m["nb_log_prob"].T, dtype=float),
+                csr_matrix(m["knn_xt"], dtype=float),
             )
         return self._fast
 
+    def _rows(self, doc: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(full-view indices, values, small-view indices, values) of one document."""
+        small = self._fast_parts()[0]
+        ci, cv = _raw_row(_char_grams(doc, *CHAR_NGRAMS), self.char_vocab, self.char_idf)
+        wi, wv = _raw_row(_word_grams(_words(doc), *WORD_NGRAMS), self.word_vocab, self.word_idf)
+        wi = wi + len(self.char_idf)
+        fi = np.concatenate([ci, wi])
+        fv = np.concatenate([_unit(cv), _unit(wv)])
+        cs, ws = small[ci], small[wi]
+        vi = np.concatenate([cs[cs >= 0], ws[ws >= 0]])
+        vv = np.concatenate([_unit(cv[cs >= 0]), _unit(wv[ws >= 0])])
+        return fi, fv, vi, vv
+
     def _scores(self, docs: list[str]) -> np.ndarray:
-        """SVM decision values, equal to `svm.decision_function(_features(docs))`."""
-        cvoc, cidf, (clo, chi), wvoc, widf, (wlo, whi), n_char, coef_t, b = self._fast_parts()
-        out = np.empty((len(docs), coef_t.shape[1]))
-        for r, doc in enumerate(docs):
-            ci, cv = _tfidf_row(_char_grams(doc, clo, chi), cvoc, cidf)
-            wi, wv = _tfidf_row(_word_grams(_words(doc), wlo, whi), wvoc, widf)
-            out[r] = cv @ coef_t[ci] + wv @ coef_t[wi + n_char] + b
-        return out
+        """The combiner's input, equal to `_member_scores` on the documents' matrices."""
+        _, b_pos, a_t, a_b, b_t, b_b, nb_t, knn_xt = self._fast_parts()
+        m = self.members
+        rows = []
+        for doc in docs:
+            fi, fv, vi, vv = self._rows(doc)
+            a = vv @ a_t[vi] + a_b
+            bi = b_pos[fi]
+            keep = bi >= 0
+            b = fv[keep] @ b_t[bi[keep]] + b_b
+            jll = vv @ nb_t[vi]
+            nb = jll - _logsumexp_rows(jll[None, :])[0]
+            sims = _unit(vv) @ knn_xt[vi] if len(vi) else np.zeros(knn_xt.shape[1])
+            knn = _knn_votes(np.asarray(sims).reshape(1, -1), m["knn_y"], m["n_classes"])[0]
+            rows.append(np.concatenate([a, b, nb, knn]))
+        return np.asarray(rows).reshape(len(docs), -1)
 
     def predict_proba(self, texts: list[str], subjects: list[str] | None = None) -> np.ndarray:
         """Class probabilities, columns in the order of `labels`."""
@@ -209,55 +329,84 @@ class RouterModel:
         return out
 
     def explain(self, text: str, subject: str | None = None, k: int = 8) -> list[tuple[str, float]]:
-        """The k n-grams/words that push hardest towards the predicted class, with their weight."""
-        x = self._features(_documents([text], [subject or ""]))
-        scores = self.svm.decision_function(x)[0]
-        cls = int(np.argmax(scores))
-        contrib = x.data * self.svm.coef_[cls, x.indices]
+        """The k n-grams/words that push hardest towards the predicted class, with their weight.
+
+        Read off the small-view SVM, the most legible of the four models.
+        """
+        doc = _documents([text], [subject or ""])[0]
+        cls = int(np.argmax(self.predict_proba([text], [subject or ""])[0]))
+        small, _, a_t, *_ = self._fast_parts()
+        fi, _, vi, vv = self._rows(doc)
+        full_of = fi[small[fi] >= 0]  # full-view index of each small-view entry, same order
+        if a_t.shape[1] == 1:  # binary SVM: one column, positive towards the second class
+            weights = a_t[vi, 0] * (1.0 if cls == 1 else -1.0)
+        else:
+            weights = a_t[vi, cls]
+        contrib = vv * weights
         if self._names is None:
-            self._names = np.concatenate(
-                [self.char_vec.get_feature_names_out(), self.word_vec.get_feature_names_out()]
-            )
+            names = [""] * len(small)
+            for vocab, offset in ((self.char_vocab, 0), (self.word_vocab, len(self.char_idf))):
+                for term, j in vocab.items():
+                    names[j + offset] = term
+            self._names = names
         best: dict[str, float] = {}
-        for j in np.argsort(-contrib):
+        for j in np.argsort(-contrib, kind="stable"):
             if contrib[j] <= 0 or len(best) >= k:
                 break
-            name = str(self._names[x.indices[j]]).strip()
+            name = self._names[full_of[j]].strip()
             # Punctuation n-grams (e.g. the subject separator) mean nothing to a reader; the two
-            # vectorizers can both hold e.g. "垃圾", so keep the stronger one once.
+            # vocabularies can both hold e.g. "垃圾", so keep the stronger one once.
             if name and name not in best and not any(_is_punct(ch) for ch in name):
                 best[name] = float(contrib[j])
         return list(best.items())
 
 
-def _fit_one(vec: TfidfVectorizer, docs: list[str]) -> tuple[TfidfVectorizer, csr_matrix]:
-    return vec, vec.fit_transform(docs)
+def _fit_vectorizer(vec: TfidfVectorizer, docs: list) -> tuple[dict, np.ndarray, csr_matrix]:
+    x = vec.fit_transform(docs)
+    # Only what prediction needs: not the vectorizer (its stop_words_ alone is megabytes).
+    return {str(t): int(j) for t, j in vec.vocabulary_.items()}, vec.idf_.astype(float), x
 
 
-def _fit_features(docs: list[str]) -> tuple[TfidfVectorizer, TfidfVectorizer, csr_matrix]:
-    char_vec = TfidfVectorizer(
-        analyzer="char",
-        ngram_range=CHAR_NGRAMS,
-        sublinear_tf=True,
-        min_df=MIN_DF,
-        dtype=np.float32,
-    )
-    word_vec = TfidfVectorizer(
-        tokenizer=_words,
-        token_pattern=None,
-        lowercase=False,
-        ngram_range=WORD_NGRAMS,
-        sublinear_tf=True,
-        min_df=MIN_DF,
-        dtype=np.float32,
-    )
-    # Both vectorizers are pure-Python loops of similar cost: on large sets, fit them in two
-    # processes; on small ones the process start-up would cost more than it saves.
-    jobs = 2 if len(docs) >= 2000 else 1
-    (char_vec, xc), (word_vec, xw) = Parallel(n_jobs=jobs)(
-        delayed(_fit_one)(v, docs) for v in (char_vec, word_vec)
-    )
-    return char_vec, word_vec, hstack([xc, xw]).tocsr()
+def _tokenise(docs: list[str]) -> list[list[str]]:
+    return [_words(d) for d in docs]
+
+
+def _word_analyzer(tokens: list[str]) -> list[str]:
+    return _word_grams(tokens, *WORD_NGRAMS)
+
+
+def _fit_features(docs: list[str]) -> tuple[dict, np.ndarray, dict, np.ndarray, csr_matrix]:
+    common = {"sublinear_tf": True, "min_df": MIN_DF, "norm": None}
+    char_vec = TfidfVectorizer(analyzer="char", ngram_range=CHAR_NGRAMS, **common)
+    word_vec = TfidfVectorizer(analyzer=_word_analyzer, **common)
+    # jieba is the slowest part and the character counting the next: on large sets, run the
+    # counting and two halves of the segmentation in two processes; on small ones the process
+    # start-up would cost more than it saves.
+    if len(docs) >= 2000:
+        half = len(docs) // 2
+        (cvoc, cidf, xc), tok1, tok2 = Parallel(n_jobs=2)(
+            [
+                delayed(_fit_vectorizer)(char_vec, docs),
+                delayed(_tokenise)(docs[:half]),
+                delayed(_tokenise)(docs[half:]),
+            ]
+        )
+        tokens = tok1 + tok2
+    else:
+        cvoc, cidf, xc = _fit_vectorizer(char_vec, docs)
+        tokens = _tokenise(docs)
+    wvoc, widf, xw = _fit_vectorizer(word_vec, tokens)
+    return cvoc, cidf, wvoc, widf, hstack([xc, xw]).tocsr()
+
+
+def _views(raw: csr_matrix, n_char: int, small_cols: np.ndarray) -> tuple[csr_matrix, csr_matrix]:
+    """(full view, small view) of raw TF-IDF rows: each block l2-normalised."""
+    xc, xw = raw[:, :n_char], raw[:, n_char:]
+    f = hstack([_row_normalise(xc), _row_normalise(xw)]).tocsr()
+    keep = np.flatnonzero(small_cols >= 0)
+    kc, kw = keep[keep < n_char], keep[keep >= n_char] - n_char
+    v = hstack([_row_normalise(xc[:, kc]), _row_normalise(xw[:, kw])]).tocsr()
+    return f, v
 
 
 def choose_threshold(conf: np.ndarray, correct: np.ndarray, target: float) -> float:
@@ -286,30 +435,47 @@ def train(
 ) -> RouterModel:
     if len(texts) != len(labels):
         raise ValueError("texts and labels differ in length")
-    classes, counts = np.unique(np.asarray(labels, dtype=object).astype(str), return_counts=True)
+    classes, y, counts = np.unique(
+        np.asarray(labels, dtype=object).astype(str), return_inverse=True, return_counts=True
+    )
     if len(classes) < 2:
         raise ValueError("need at least two categories to train")
     t0 = time.perf_counter()
     docs = _documents(list(texts), None if subjects is None else list(subjects))
-    y = np.asarray(labels, dtype=str)
-    char_vec, word_vec, x = _fit_features(docs)
-    svm = LinearSVC(C=SVM_C, random_state=seed)
+    cvoc, cidf, wvoc, widf, raw = _fit_features(docs)
+    n_char = len(cidf)
+    small = np.zeros(raw.shape[1], dtype=bool)
+    for term, j in cvoc.items():
+        small[j] = len(term) <= SMALL_CHAR_MAX
+    for term, j in wvoc.items():
+        small[j + n_char] = term.count(" ") < SMALL_WORD_MAX
+    small_cols = np.full(raw.shape[1], -1, dtype=np.int32)
+    small_cols[small] = np.arange(int(small.sum()), dtype=np.int32)
+    f, v = _views(raw, n_char, small_cols)
+    n_classes = len(classes)
 
-    # Out-of-fold SVM scores calibrate the probabilities; the IDF weights have seen all rows,
-    # which leaks no label information.
+    # Out-of-fold scores of the four models train the combiner; the IDF weights and vocabularies
+    # have seen all rows, which leaks no label information. The final models are fitted in the
+    # same batch of jobs, so that both workers stay busy.
     folds = max(2, min(INNER_FOLDS, int(counts.min())))
     cv = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    splits = list(cv.split(np.zeros(len(y)), y))
     # Two workers halve the wall time on the 2-core target machine; not worth the process
     # start-up on small sets.
     jobs = 2 if len(y) >= 2000 else 1
-    oof_scores = cross_val_predict(svm, x, y, cv=cv, method="decision_function", n_jobs=jobs)
-    calibrator = LogisticRegression(C=1.0, max_iter=1000)
+    work = [delayed(_fold_scores)(f, v, y, n_classes, tr, te, seed) for tr, te in splits]
+    work.append(delayed(_fit_members)(f, v, y, n_classes, seed))
+    *oof_parts, members = Parallel(n_jobs=jobs)(work)
+    oof_scores = np.zeros((len(y), oof_parts[0][1].shape[1]))
+    for te, s in oof_parts:
+        oof_scores[te] = s
+
+    calibrator = LogisticRegression(C=STACK_C, max_iter=2000)
     # The threshold must be picked on probabilities the calibrator has not been fitted on.
     oof_proba = cross_val_predict(calibrator, oof_scores, y, cv=cv, method="predict_proba")
     calibrator.fit(oof_scores, y)
-    svm.fit(x, y)
 
-    pred = classes[oof_proba.argmax(axis=1)]
+    pred = oof_proba.argmax(axis=1)
     conf = oof_proba.max(axis=1)
     threshold = choose_threshold(conf, pred == y, min(1.0, target_precision + THRESHOLD_MARGIN))
     auto = conf >= threshold
@@ -322,20 +488,24 @@ def train(
         "cv_auto_precision": float(np.mean(pred[auto] == y[auto])) if auto.any() else None,
         "target_precision": target_precision,
         "train_seconds": round(time.perf_counter() - t0, 2),
-        "n_features": int(x.shape[1]),
+        "n_features": int(raw.shape[1]),
     }
     trained_at = datetime.now(UTC).replace(microsecond=0).isoformat()
     digest = hashlib.sha256()
-    digest.update(svm.coef_.tobytes())
-    digest.update(svm.intercept_.tobytes())
+    for key in ("a_coef", "a_intercept", "b_coef", "b_intercept", "nb_log_prob"):
+        digest.update(np.ascontiguousarray(members[key]).tobytes())
+    digest.update(calibrator.coef_.tobytes())
     version = trained_at.replace("-", "").replace(":", "")[:15] + "-" + digest.hexdigest()[:10]
     return RouterModel(
-        char_vec=char_vec,
-        word_vec=word_vec,
-        svm=svm,
+        char_vocab=cvoc,
+        char_idf=cidf,
+        word_vocab=wvoc,
+        word_idf=widf,
+        small_cols=small_cols,
+        members=members,
         calibrator=calibrator,
         threshold=threshold,
-        labels=[str(c) for c in svm.classes_],
+        labels=[str(c) for c in classes],
         version=version,
         trained_at=trained_at,
         metrics=metrics,

@@ -69,6 +69,17 @@ def test_fixture_is_what_the_tests_assume():
     assert any(not r["subject"] for r in rows) and any(not r["id"] for r in rows)
 
 
+def test_two_categories():
+    # A district may have history for only two matters: the binary SVMs give one score column.
+    rows = [r for r in _rows() if r["category"] in ("环境保护", "交通运输")]
+    m = train([r["text"] for r in rows], [r["category"] for r in rows])
+    assert m.labels == ["交通运输", "环境保护"]
+    preds = m.predict([UNSEEN[0][1], UNSEEN[2][1]])
+    assert [p.label for p in preds] == ["环境保护", "交通运输"]
+    assert all(sum(q for _, q in p.top) == pytest.approx(1.0) for p in preds)
+    assert m.explain(UNSEEN[0][1], k=3)
+
+
 def test_model_attributes(model):
     assert model.labels == sorted({r["category"] for r in _rows()})
     assert 0.0 < model.threshold <= 1.0
