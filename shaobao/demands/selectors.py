@@ -21,22 +21,35 @@ def objection_queue(*, viewer: Actor, pending_only=True):
     ).order_by("rule_by_at")
 
 
-def handoff_stats(demands) -> dict:
+def handoff_stats(demands, *, since=None) -> dict:
     """Re-dispatches and the time lost per hand-off (objection raised → ruled), over a scoped
-    queryset of demands. Counted in the database; only ruled objections are read."""
+    queryset of demands (received `since`, when given). Counted in the database from the
+    dispatch log: one grouped pass, not one per statistic (a district-year has ~1.8 million
+    dispatches)."""
+    from django.db.models import Q, Sum
+
     from shaobao.demands.models import Dispatch
 
-    dispatched = demands.filter(dispatches__isnull=False).distinct().count()
-    total = Dispatch.objects.filter(demand__in=demands).count()
-    redispatched = demands.annotate(n=Count("dispatches")).filter(n__gt=1).count()
-    ruled = DemandObjection.objects.filter(demand__in=demands, ruled_at__isnull=False)
-    lost = [
-        (b - a).total_seconds() / 3600
-        for a, b in ruled.values_list("raised_at", "ruled_at")[:10000]
-    ]
+    if since is not None:
+        demands = demands.filter(created_at__gte=since)
+    ids = demands.values("pk")
+    counts = (
+        Dispatch.objects.filter(demand_id__in=ids)
+        .values("demand_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .aggregate(
+            dispatched=Count("demand_id"),
+            total=Sum("n"),
+            redispatched=Count("demand_id", filter=Q(n__gt=1)),
+        )
+    )
+    dispatched, total = counts["dispatched"] or 0, counts["total"] or 0
+    ruled = DemandObjection.objects.filter(demand_id__in=ids, ruled_at__isnull=False)
+    lost = [(b - a).total_seconds() / 3600 for a, b in ruled.values_list("raised_at", "ruled_at")]
     return {
         "dispatched_demands": dispatched,
-        "redispatched_demands": redispatched,
+        "redispatched_demands": counts["redispatched"] or 0,
         "redispatches": max(0, total - dispatched),
         "objections_ruled": len(lost),
         "hours_lost_per_handoff": round(sum(lost) / len(lost), 1) if lost else None,
