@@ -47,9 +47,7 @@ def problem_list_view(request):
         # Small lists come back at once; large ones become a job (shaobao/exports).
         from shaobao.exports.views import answer_export
 
-        return answer_export(
-            request, "problems", {"status": status, "q": request.GET.get("q", "")}
-        )
+        return answer_export(request, "problems", {"status": status, "q": request.GET.get("q", "")})
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
         request,

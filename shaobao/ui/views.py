@@ -126,7 +126,11 @@ def nav_items(request) -> list[dict]:
     add(_("地图"), "places:map", set(R.ALL) - {R.CITIZEN})
     add(_("导出"), "exports:list", set(R.ALL) - {R.CITIZEN})
     add(_("热点"), "hotspots:index", township)
-    add(_("工作台"), "dashboards:dashboard", R.TOWNSHIP_ROLES | R.DEPARTMENT_ROLES | R.READ_ALL_ROLES)
+    add(
+        _("工作台"),
+        "dashboards:dashboard",
+        R.TOWNSHIP_ROLES | R.DEPARTMENT_ROLES | R.READ_ALL_ROLES,
+    )
     add(_("指挥大屏"), "dashboards:command", R.TOWNSHIP_ROLES | R.READ_ALL_ROLES)
     add(_("考核排名"), "assessments:index", set(R.ALL) - {R.CITIZEN, R.OPERATOR})
     add(_("专项行动"), "whistles:campaigns", R.TOWNSHIP_ROLES | R.READ_ALL_ROLES)
