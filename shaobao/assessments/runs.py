@@ -28,6 +28,7 @@ from shaobao.org.models import Department, Jurisdiction
 from shaobao.org.scoping import Actor
 
 MANAGERS = {R.ASSESSOR, R.ADMIN}
+RETRY_WINDOW = dt.timedelta(minutes=1)
 
 
 def period_bounds(period: str, start: dt.date) -> tuple[dt.date, dt.date]:
@@ -220,6 +221,19 @@ def run_create(*, actor: Actor, scheme_id, period: str, period_start: dt.date, n
         raise InvalidInput(_("考核周期尚未开始"), fields={"period_start": "future"})
     a, b = _utc_bounds(start, end)
     with transaction.atomic():
+        # a double submit (or a retried request) gets the draft it just made, not a second one
+        Scheme.objects.select_for_update().filter(pk=scheme.pk).first()
+        recent = Run.objects.filter(
+            scheme=scheme,
+            period=period,
+            period_start=start,
+            state=Run.DRAFT,
+            created_by_id=actor.user_id,
+            frozen_at__gte=now - RETRY_WINDOW,
+            frozen_at__lte=now,
+        ).first()
+        if recent is not None:
+            return recent
         run = Run.objects.create(
             scheme=scheme,
             district=scheme.district,

@@ -90,6 +90,15 @@ def test_run_freezes_scores_and_drills_down(world, actors, t0, history):
             assert items.count() == r.detail[conf["code"]]["den"]
     assert RUNS.run_recompute(run) == (run.results_digest, True)
     assert verify().ok
+    # the same request again within a minute (double submit, retry) gives the same draft
+    again = RUNS.run_create(
+        actor=actors.assessor,
+        scheme_id=history["dept"].pk,
+        period=Run.MONTH,
+        period_start=NOV,
+        now=t0 + 20 * 24 * H + dt.timedelta(seconds=20),
+    )
+    assert again.pk == run.pk and Run.objects.count() == 1
 
 
 def test_published_run_is_untouched_by_later_edits(world, actors, t0, cal, history):
