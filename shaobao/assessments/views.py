@@ -98,7 +98,7 @@ def ranking_rows(run: Run) -> list[dict]:
                 "scores": [r.detail.get(c["code"], {}).get("score") for c in run.scheme.indicators],
                 "cells": [r.detail.get(c["code"], {}) for c in run.scheme.indicators],
                 "reasons": [reason_text(x) for x in r.reasons],
-                "trend": trend.get(r.unit, []),
+                "trend": trend.get(r.unit, []) if any(trend.get(r.unit, [])) else [],
             }
         )
     rows.sort(key=lambda x: (x["rank"] is None, x["rank"] or 0, x["name"]))
