@@ -114,9 +114,7 @@ def index(request):
         runs = runs.filter(subject=subject)
     if not runs.exists() and not a.has_any(SEL.GOVERNMENT_ROLES):
         raise PermissionDenied()
-    managed = [
-        d for d in Jurisdiction.objects.filter(level=Jurisdiction.DISTRICT) if SEL.can_manage(a, d)
-    ]
+    managed = _managed_districts(a)
     page = Paginator(runs, 30).get_page(request.GET.get("page"))
     today = now().date()
     form = RunForm(initial={"period": Run.MONTH, "period_start": today.replace(day=1)})
@@ -135,12 +133,10 @@ def run_new(request):
     if not form.is_valid():
         messages.error(request, form_errors_message(form))
         return redirect("assessments:index")
-    districts = [
-        d for d in Jurisdiction.objects.filter(level=Jurisdiction.DISTRICT) if SEL.can_manage(a, d)
-    ]
-    if not districts:
+    district = _chosen(request, _managed_districts(a))
+    if district is None:
         raise PermissionDenied()
-    scheme = SCHEMES.current(districts[0], form.cleaned_data["subject"])
+    scheme = SCHEMES.current(district, form.cleaned_data["subject"])
     if scheme is None:
         messages.error(request, _("尚无已发布的考核方案"))
         return redirect("assessments:schemes")
@@ -320,12 +316,22 @@ def _exclusion_choices(key):
     ]
 
 
-def _managed_district(request):
-    a = actor(request)
-    for d in Jurisdiction.objects.filter(level=Jurisdiction.DISTRICT):
-        if SEL.can_manage(a, d):
+def _managed_districts(a) -> list[Jurisdiction]:
+    codes = SEL.district_codes(a, {R.ASSESSOR, R.ADMIN}) if a.has_any({R.ASSESSOR, R.ADMIN}) else []
+    return list(Jurisdiction.objects.filter(level=Jurisdiction.DISTRICT, code__in=codes))
+
+
+def _chosen(request, districts):
+    """The district a page or form is about: `district` (id) when the user manages several."""
+    wanted = request.POST.get("district") or request.GET.get("district")
+    for d in districts:
+        if str(d.pk) == wanted:
             return d
-    return None
+    return districts[0] if districts else None
+
+
+def _managed_district(request):
+    return _chosen(request, _managed_districts(actor(request)))
 
 
 @login_required
@@ -360,7 +366,12 @@ def schemes(request):
     return render(
         request,
         "assessments/schemes.html",
-        {"blocks": blocks, "district": district, "can_manage": SEL.can_manage(a, district)},
+        {
+            "blocks": blocks,
+            "district": district,
+            "can_manage": SEL.can_manage(a, district),
+            "managed": _managed_districts(a),
+        },
     )
 
 
@@ -402,7 +413,7 @@ def scheme_save(request, subject):
             now=now(),
         ),
         _("草稿已保存"),
-        reverse("assessments:schemes"),
+        reverse("assessments:schemes") + f"?district={district.pk}",
     )
 
 

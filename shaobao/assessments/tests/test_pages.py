@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from shaobao.assessments import runs as RUNS
+from shaobao.assessments import schemes as SCHEMES
 from shaobao.assessments.models import Result, Run, Scheme
 from shaobao.assessments.tests.test_runs import NOV, history  # noqa: F401 (fixture)
 
@@ -169,3 +170,40 @@ def test_ranking_and_drill_down_queries_do_not_grow_with_units(world, actors, t0
         count(f"/assessments/runs/{rerun.pk}/units/{world.depts['CGZF'].pk}/?indicator=response"),
     )
     assert after == before and max(after) <= 20
+
+
+def test_a_manager_of_two_districts_chooses_the_district(world, actors, t0):
+    from shaobao.org.models import Jurisdiction, Membership
+
+    other = Jurisdiction.objects.create(code="110105", name="朝阳区", level="DISTRICT")
+    Membership.objects.create(user=world.users["admin"], role="admin", jurisdiction=other)
+    from shaobao.org.scoping import actor_for
+
+    admin = actor_for(type(world.users["admin"]).objects.get(pk=world.users["admin"].pk))
+    SCHEMES.ensure_defaults(actor=admin, district=other, now=t0)
+    SCHEMES.ensure_defaults(actor=admin, district=world.district, now=t0)
+    c = client_for(world, "admin")
+    page = c.get("/assessments/").content.decode()
+    assert 'name="district"' in page and "朝阳区" in page
+    c.post(
+        "/assessments/runs/new",
+        {
+            "district": other.pk,
+            "subject": "TOWNSHIP",
+            "period": "MONTH",
+            "period_start": "2026-11-01",
+        },
+    )
+    assert Run.objects.get().district == other
+    assert "朝阳区" in c.get(f"/assessments/schemes/?district={other.pk}").content.decode()
+    # the assessor of Pinggu cannot choose Chaoyang
+    client_for(world, "assessor").post(
+        "/assessments/runs/new",
+        {
+            "district": other.pk,
+            "subject": "TOWNSHIP",
+            "period": "MONTH",
+            "period_start": "2026-11-01",
+        },
+    )
+    assert Run.objects.filter(district=world.district).count() == 1
