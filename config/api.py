@@ -83,6 +83,7 @@ def now():
     return timezone.now()
 
 
+from shaobao.assessments.api import router as assessments_router  # noqa: E402
 from shaobao.duties.api import router as duties_router  # noqa: E402
 from shaobao.org.api import router as org_router  # noqa: E402
 from shaobao.problems.api import router as problems_router  # noqa: E402
@@ -92,3 +93,4 @@ api.add_router("/", org_router)
 api.add_router("/problems", problems_router)
 api.add_router("/", whistles_router)
 api.add_router("/", duties_router)
+api.add_router("/", assessments_router)
