@@ -1,9 +1,8 @@
-"""Where one Open311 POST spends its time, in one process, one request at a time (no contention).
-
-Wraps (in this process only, by monkeypatching names; the application code is unchanged) the
-steps of shaobao.open311.services.request_create and reports the mean and median per step, and
-how long each request holds the audit chain-head row lock (first audit.record → commit), which
-serialises every writer. Runs against DATABASE_URL; used by run.sh with the same bodies.
+"""Where intake spends its time, in one process, one request at a time (no contention): the
+request path (`open311.services.request_create`: validate, store, audit, wait for the WAL flush)
+and then the intake worker's settling of the same demands (`demands.intake.drain`: place, route,
+de-duplicate, dispatch, notify, audit), with wall time, CPU time and SQL statements per demand and
+the statements that cost most. Runs against DATABASE_URL; used by run.sh with the same bodies.
 
 usage: python profile_request.py BODIES.lua [N]"""
 
@@ -20,48 +19,23 @@ import django
 
 django.setup()
 
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.http import QueryDict  # noqa: E402
 
-import shaobao.audit.services as audit_services  # noqa: E402
-import shaobao.demands.services as DS  # noqa: E402
+import shaobao.audit.services as AS  # noqa: E402
 import shaobao.open311.services as OS  # noqa: E402
-import shaobao.places.selectors as PS  # noqa: E402
 from shaobao.core import timeutil  # noqa: E402
+from shaobao.demands import intake  # noqa: E402
 
-spent: dict[str, list[float]] = defaultdict(list)
-lock = {"t": None}
-queries = []
-
-
-def timed(name, fn, on_first=None):
-    def wrap(*a, **kw):
-        t = time.perf_counter()
-        try:
-            return fn(*a, **kw)
-        finally:
-            spent[name].append(time.perf_counter() - t)
-            if on_first and lock["t"] is None:
-                lock["t"] = t
-
-    return wrap
+statements: dict[str, list[float]] = defaultdict(list)
 
 
-DS.suggest = timed("routing.suggest", DS.suggest)
-DS.find_original = timed("find_original", DS.find_original)
-DS.owners_for = timed("owners_for", DS.owners_for)
-DS.enqueue = timed("notify.enqueue", DS.enqueue)
-PS.locate = timed("places.locate", PS.locate)
-import shaobao.duties.routing as RT  # noqa: E402
-from shaobao.duties.router.engine import RouterModel  # noqa: E402
-
-RT.duty_list_in_force = timed("  suggest: duty list", RT.duty_list_in_force)
-RT._rule_hits = timed("  suggest: rule hits", RT._rule_hits)
-RouterModel.predict = timed("  suggest: model.predict", RouterModel.predict)
-RouterModel.explain = timed("  suggest: model.explain", RouterModel.explain)
-rec = timed("audit.record", audit_services.record, on_first=True)
-DS.record = rec
-OS.record = rec
+def watch(execute, sql, params, many, context):
+    t = time.perf_counter()
+    try:
+        return execute(sql, params, many, context)
+    finally:
+        statements[" ".join(sql.split()[:3])[:70]].append((time.perf_counter() - t) * 1000)
 
 
 def bodies(path):
@@ -71,41 +45,58 @@ def bodies(path):
     ]
 
 
+def top_statements(n_items: int, k: int = 6):
+    for name, v in sorted(statements.items(), key=lambda kv: -sum(kv[1]))[:k]:
+        print(f"    {sum(v) / n_items:5.2f} ms  ×{len(v) / n_items:4.1f}  {name}")
+    statements.clear()
+
+
 def main(path, n=300):
     items = bodies(path)[:n]
-    holds, totals, nq = [], [], []
-    for b in items:
-        q = QueryDict(mutable=True)
-        for k, v in parse_qsl(b):
-            q.appendlist(k, v)
-        lock["t"] = None
-        connection.queries_log.clear()
-        before = 0
-        t0 = time.perf_counter()
-        with transaction.atomic():  # the view's request_create opens its own; this marks commit
-            OS.request_create(params=q, now=timeutil.now(), cal=timeutil.work_calendar())
-        t1 = time.perf_counter()
-        totals.append(t1 - t0)
-        nq.append(len(connection.queries) - before)
-        if lock["t"] is not None:
-            holds.append(t1 - lock["t"])
-    ms = lambda xs: (1000 * statistics.mean(xs), 1000 * statistics.median(xs))  # noqa: E731
-    print(f"{len(items)} requests, one at a time, in-process (no HTTP, no gunicorn)")
-    print(f"{'step':<24}{'calls/req':>10}{'mean ms':>10}{'median ms':>11}")
-    for name, xs in sorted(spent.items(), key=lambda kv: -sum(kv[1])):
-        print(f"{name:<24}{len(xs) / len(items):>10.2f}{ms(xs)[0]:>10.2f}{ms(xs)[1]:>11.2f}")
-    print(f"{'request_create total':<24}{1:>10}{ms(totals)[0]:>10.2f}{ms(totals)[1]:>11.2f}")
+    appends = []
+    real_append = AS._append
+
+    def timed_append(*a, **kw):
+        t = time.process_time()
+        try:
+            return real_append(*a, **kw)
+        finally:
+            appends.append((time.process_time() - t) * 1000)
+
+    AS._append = timed_append
+    wall, cpu, nq = [], [], []
+    with connection.execute_wrapper(watch):
+        for b in items:
+            q = QueryDict(mutable=True)
+            for k, v in parse_qsl(b):
+                q.appendlist(k, v)
+            before = sum(map(len, statements.values()))
+            t, c = time.perf_counter(), time.process_time()
+            OS.request_create(params=q, now=timeutil.now())
+            wall.append((time.perf_counter() - t) * 1000)
+            cpu.append((time.process_time() - c) * 1000)
+            nq.append(sum(map(len, statements.values())) - before)
     print(
-        f"{'chain-head lock held':<24}{1:>10}{ms(holds)[0]:>10.2f}{ms(holds)[1]:>11.2f}"
-        "   (first audit.record → commit; serial across all workers)"
+        f"request path ({len(items)} requests): wall median {statistics.median(wall):.2f} ms, "
+        f"CPU median {statistics.median(cpu):.2f} ms (of which audit append "
+        f"{statistics.median(appends):.2f}), {statistics.median(nq):.0f} statements "
+        "(+ BEGIN/COMMIT)"
     )
-    if nq and any(nq):
-        print(f"SQL queries per request: mean {statistics.mean(nq):.1f}")
+    top_statements(len(items))
+    appends.clear()
+    pending = intake.pending_count()
+    t, c = time.perf_counter(), time.process_time()
+    with connection.execute_wrapper(watch):
+        done = intake.drain(now_fn=timeutil.now, cal=timeutil.work_calendar())
+    w, cp = time.perf_counter() - t, time.process_time() - c
+    n_st = sum(map(len, statements.values()))
+    print(
+        f"intake worker ({done} of {pending} pending settled, batches of {intake.BATCH}): "
+        f"{done / w:.0f} demands/s, wall {w / done * 1000:.2f} ms and CPU {cp / done * 1000:.2f} ms "
+        f"per demand, {n_st / done:.1f} statements per demand"
+    )
+    top_statements(done)
 
 
 if __name__ == "__main__":
-    from django.conf import settings
-
-    settings.DEBUG = False
-    connection.force_debug_cursor = True  # count queries (small overhead, same for every step)
     main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 300)

@@ -3,22 +3,28 @@
 # wrk (post.lua). Creates and drops its own database; traffic only to 127.0.0.1; stops by itself.
 # usage: bash bench/intake/run.sh            (from the project root)
 # env:   CONFIGS="sync:4:1 gthread:2:4"  DURATION=30s  WARMUP=10s  CONNECTIONS=8  WRK_THREADS=2
-#        PROFILE=300 (requests timed step by step in-process afterwards; 0 skips)
+#        INTAKE_WORKERS=1 (`shaobao intake_worker` processes running during the load)
+#        DRAIN_TIMEOUT=1200 (seconds to wait for the intake backlog afterwards)
+#        PROFILE=300 (requests and worker steps timed in-process afterwards; 0 skips)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 HERE=$ROOT/bench/intake
 VENV=$ROOT/.venv/bin
-DB=shaobao_bench
-TPL=shaobao_bench_seed
+# Its own names: bench/assessment uses `shaobao_bench`, which this script must never drop.
+DB=shaobao_bench_intake
+TPL=shaobao_bench_intake_seed
 PSQL=(psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -qAt)
 CONFIGS=${CONFIGS:-"sync:4:1 gthread:2:4"}
 DURATION=${DURATION:-30s}
 WARMUP=${WARMUP:-10s}
 CONNECTIONS=${CONNECTIONS:-8}
 WRK_THREADS=${WRK_THREADS:-2}
+INTAKE_WORKERS=${INTAKE_WORKERS:-1}
+DRAIN_TIMEOUT=${DRAIN_TIMEOUT:-1200}
 WORK=$(mktemp -d /tmp/shaobao-intake.XXXXXX)
 GPID=""
+IPIDS=""
 
 export DJANGO_SETTINGS_MODULE=config.settings PYTHONPATH=$ROOT
 export SHAOBAO_SECRET_KEY="bench-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
@@ -31,8 +37,14 @@ url_for() { echo "postgres://postgres@127.0.0.1:5432/$1"; }
 
 case "$DB$TPL" in *test_*) echo "refusing a test_ database" >&2; exit 2;; esac
 drop_db() { "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)"; }
+stop_intake() {
+  for p in $IPIDS; do kill "$p" 2>/dev/null || true; done
+  for p in $IPIDS; do wait "$p" 2>/dev/null || true; done
+  IPIDS=""
+}
 cleanup() {
   if [ -n "$GPID" ] && kill -0 "$GPID" 2>/dev/null; then kill "$GPID"; wait "$GPID" 2>/dev/null || true; fi
+  stop_intake
   drop_db "$DB" || true
   drop_db "$TPL" || true
   rm -rf "$WORK"
@@ -71,11 +83,16 @@ for cfg in $CONFIGS; do
   "${PSQL[@]}" -d postgres -c "CREATE DATABASE $DB TEMPLATE $TPL"
   export DATABASE_URL=$(url_for $DB)
   "${PSQL[@]}" -d "$DB" -c "ANALYZE"
-  "$VENV/gunicorn" config.wsgi:application --bind "127.0.0.1:$PORT" \
+  "$VENV/gunicorn" -c "$ROOT/deploy/gunicorn.conf.py" config.wsgi:application --bind "127.0.0.1:$PORT" \
       --worker-class "$klass" --workers "$workers" --threads "$threads" \
       --timeout 60 --graceful-timeout 5 --log-level warning \
       --error-logfile "$WORK/gunicorn-$name.log" &
   GPID=$!
+  # the intake worker(s) settle demands while the load runs, as in production
+  for i in $(seq "$INTAKE_WORKERS"); do
+    "$VENV/shaobao" intake_worker --stats >"$WORK/intake-$name-$i.log" 2>&1 &
+    IPIDS="$IPIDS $!"
+  done
   for _ in $(seq 60); do curl -fs -o /dev/null "$BASE/open311/v2/discovery.json" && break; sleep 0.5; done
   # warm-up: every worker loads the router model and its caches; these demands stay in the base
   mkdir -p "$WORK/warm"; IDS_DIR=$WORK/warm timeout 120 wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$WARMUP" \
@@ -92,11 +109,26 @@ for cfg in $CONFIGS; do
   IDS_DIR=$out timeout 300 wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s \
       --latency -s "$HERE/post.lua" "$BASE" >"$out/wrk.txt"
   l1=$(cut -d' ' -f1 /proc/loadavg)
+  pend_end=$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM demands_demand WHERE intake_pending")
   wait "$SAMPLER" 2>/dev/null || true
   # one connection, no queueing: the service time of one request through HTTP
   mkdir -p "$out/c1"; IDS_DIR=$out/c1 timeout 60 wrk -t1 -c1 -d10s -s "$HERE/post.lua" "$BASE" \
       | grep RESULT | sed 's/^RESULT/one connection:/'
   kill "$GPID"; wait "$GPID" 2>/dev/null || true; GPID=""
+  # ---- wait for the intake worker(s) to settle the backlog; the drain rate is measured here,
+  # with gunicorn stopped, i.e. the worker alone on the machine
+  pend0=$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM demands_demand WHERE intake_pending")
+  td0=$(date +%s.%N); pend=$pend0
+  while [ "$pend" -gt 0 ]; do
+    sleep 1
+    pend=$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM demands_demand WHERE intake_pending AND intake_attempts = 0")
+    [ "$(echo "$(date +%s.%N) - $td0 > $DRAIN_TIMEOUT" | bc)" = 1 ] && { echo "drain timed out: $pend pending" >&2; break; }
+  done
+  td=$(echo "$(date +%s.%N) - $td0" | bc)
+  stop_intake
+  echo "intake backlog: $pend_end pending when the load ended, $pend0 after the one-connection run;"
+  echo "  drained by $INTAKE_WORKERS worker(s) in ${td%.*} s ($(echo "scale=1; $pend0 / ($td + 0.001)" | bc) demands/s alone)"
+  grep -h "settled" "$WORK"/intake-"$name"-*.log | tail -n 4 | sed 's/^/  worker: /' || true
   grep -E "Latency|Req/Sec|requests in|Socket|Non-2xx" "$out/wrk.txt" || true
   grep RESULT "$out/wrk.txt"
   echo "load average 1-min: $l0 before, $l1 after"

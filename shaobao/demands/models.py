@@ -105,10 +105,20 @@ class Demand(models.Model):
     )
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField()
+    # Asynchronous intake (demands.intake): stored by the request, then placed, routed, checked
+    # for repeats and dispatched by the worker, which clears the marker. A failed attempt is
+    # retried at `intake_retry_at`.
+    intake_pending = models.BooleanField(default=False)
+    intake_attempts = models.PositiveSmallIntegerField(default=0)
+    intake_retry_at = models.DateTimeField(null=True, blank=True)
+    intake_error = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [
+            models.Index(
+                fields=["id"], condition=Q(intake_pending=True), name="demand_intake_pending"
+            ),
             models.Index(fields=["district", "status", "created_at"]),
             models.Index(fields=["handler_department", "status"]),
             models.Index(fields=["handler_township", "status"]),

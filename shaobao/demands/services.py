@@ -47,14 +47,16 @@ def find_original(
     *, district: Jurisdiction, township, phone: str, text: str, matter, now, exclude_pk=None
 ) -> Demand | None:
     """An open demand this one repeats: the same caller about the same matter, or very similar
-    text in the same township, within the window. Never counts twice: the repeat is linked."""
+    text in the same township, within the window. Never counts twice: the repeat is linked.
+    With `exclude_pk` (the demand being checked) only earlier demands count: a demand settled
+    by the intake worker never takes one filed after it as its original."""
     cfg = settings.SHAOBAO
     since = now - dt.timedelta(days=cfg["DUPLICATE_WINDOW_DAYS"])
-    open_ = (
-        Demand.objects.filter(district=district, created_at__gte=since, duplicate_of__isnull=True)
-        .exclude(status__in=[Demand.CLOSED_BY_ROUTE, Demand.CLOSED])
-        .exclude(pk=exclude_pk)
-    )
+    open_ = Demand.objects.filter(
+        district=district, created_at__gte=since, duplicate_of__isnull=True
+    ).exclude(status__in=[Demand.CLOSED_BY_ROUTE, Demand.CLOSED])
+    if exclude_pk is not None:
+        open_ = open_.filter(pk__lt=exclude_pk)
     if phone and matter is not None:
         same = open_.filter(caller_phone=phone, matter=matter).order_by("created_at").first()
         if same:
@@ -62,13 +64,15 @@ def find_original(
     if township is not None:
         mine = _shingles(text)
         if len(mine) >= 5:
-            for cand in open_.filter(township=township).order_by("-created_at")[:200]:
-                theirs = _shingles(cand.text)
+            # Only the text is needed to compare; the one that matches is then read whole.
+            candidates = open_.filter(township=township).order_by("-created_at")
+            for pk, theirs_text in candidates.values_list("pk", "text")[:200]:
+                theirs = _shingles(theirs_text)
                 if (
                     theirs
                     and len(mine & theirs) / len(mine | theirs) >= cfg["DUPLICATE_TEXT_SIMILARITY"]
                 ):
-                    return cand
+                    return Demand.objects.get(pk=pk)
     return None
 
 
@@ -88,14 +92,17 @@ def _dispatch(
     township=None,
     to_district=False,
     auto=False,
+    owners=None,
     now,
     cal,
 ) -> Dispatch:
-    duty, duty_list = (
-        owners_for(matter=matter, at=now, district_code=demand.district.code)
-        if matter
-        else (None, None)
-    )
+    if owners is None:
+        owners = (
+            owners_for(matter=matter, at=now, district_code=demand.district.code)
+            if matter
+            else (None, None)
+        )
+    duty, duty_list = owners
     due = _deadline(matter, duty, now, cal)
     d = Dispatch.objects.create(
         demand=demand,
@@ -144,6 +151,135 @@ def _dispatch(
     return d
 
 
+def _intake_fields(
+    *,
+    source,
+    kind,
+    text,
+    district_code,
+    district,
+    subject,
+    caller_name,
+    caller_phone,
+    caller_email,
+    address,
+    lat,
+    lng,
+    township_id,
+) -> dict:
+    """What every intake channel sends, validated: the Demand's fields."""
+    source = V.choice(source, SOURCES, "source")
+    kind = V.choice(kind, KINDS, "kind")
+    text = V.text(text, _("诉求内容"), max_len=4000)
+    subject = V.text(subject, _("标题"), max_len=200, required=False)
+    caller_name = V.text(caller_name, _("来电人"), max_len=50, required=False)
+    caller_phone = V.text(caller_phone, _("联系电话"), max_len=20, required=False)
+    if caller_phone and not caller_phone.replace("-", "").replace("+", "").isdigit():
+        raise InvalidInput(_("联系电话无效"), fields={"caller_phone": "invalid"})
+    caller_email = V.text(caller_email, "email", max_len=200, required=False)
+    address = V.text(address, _("地址"), max_len=200, required=False)
+    lat, lng = V.coords(lat, lng)
+    if district is None or district.level != Jurisdiction.DISTRICT or not district.active:
+        district = Jurisdiction.objects.filter(
+            code=str(district_code)[:6], level=Jurisdiction.DISTRICT, active=True
+        ).first()
+    if district is None:
+        raise InvalidInput(_("区无效"), fields={"district": "invalid"})
+    township = None
+    if township_id:
+        township = Jurisdiction.objects.filter(
+            pk=V.pk(township_id),
+            level=Jurisdiction.TOWNSHIP,
+            code__startswith=district.code,
+            active=True,
+        ).first()
+        if township is None:
+            raise InvalidInput(_("街乡无效"), fields={"township": "invalid"})
+    return dict(
+        source=source,
+        kind=kind,
+        text=text,
+        subject=subject,
+        caller_name=caller_name,
+        caller_phone=caller_phone,
+        caller_email=caller_email,
+        address=address,
+        lat=lat,
+        lng=lng,
+        district=district,
+        township=township,
+    )
+
+
+def _place(lat, lng, district_code: str, township):
+    """A located demand is placed in its grid → community → township by its outline. Answers
+    (place, township); a township already given wins."""
+    if lat is None:
+        return None, township
+    from shaobao.places.selectors import locate, place_chain
+
+    grid, community, town, _district = place_chain(locate(lat, lng, district_code=district_code))
+    return grid or community, township or town
+
+
+@transaction.atomic(savepoint=False)
+@deferred()
+def demand_receive(
+    *,
+    actor: Actor,
+    source,
+    kind,
+    text,
+    district_code="",
+    district: Jurisdiction | None = None,
+    subject="",
+    caller_name="",
+    caller_phone="",
+    caller_email="",
+    address="",
+    lat=None,
+    lng=None,
+    township_id=None,
+    audit_data: dict | None = None,
+    now,
+) -> Demand:
+    """The synchronous half of asynchronous intake (Open311): validate, store the demand as
+    received with the `intake_pending` marker, log and audit its creation. Nothing else: the
+    intake worker (demands.intake) places, routes, checks for repeats and dispatches it. The
+    number and token exist at once. Runs in the caller's transaction if there is one."""
+    f = _intake_fields(
+        source=source,
+        kind=kind,
+        text=text,
+        district_code=district_code,
+        district=district,
+        subject=subject,
+        caller_name=caller_name,
+        caller_phone=caller_phone,
+        caller_email=caller_email,
+        address=address,
+        lat=lat,
+        lng=lng,
+        township_id=township_id,
+    )
+    demand = Demand.objects.create(
+        **f, intake_pending=True, created_by_id=actor.user_id, created_at=now, updated_at=now
+    )
+    _log(demand, "received", _("诉求已受理，编号 %(n)s") % {"n": demand.number}, now)
+    _audit(
+        actor,
+        "demand.create",
+        demand,
+        now,
+        source=f["source"],
+        kind=f["kind"],
+        district=f["district"].code,
+        intake="pending",
+        **(audit_data or {}),
+    )
+    return demand
+
+
 @transaction.atomic
 @deferred()
 def demand_create(
@@ -165,55 +301,20 @@ def demand_create(
     now,
     cal: WorkCalendar,
 ) -> Demand:
-    """Intake from any channel. The router suggests; above its threshold it dispatches by itself
-    (to the matter's lead department); a repeat is linked to its original and told its progress."""
+    """Intake from any channel, settled at once (hotline operator, web form, demo): the router
+    suggests; above its threshold it dispatches by itself (to the matter's lead department); a
+    repeat is linked to its original and told its progress. Open311 stores and answers first
+    (demand_receive) and leaves the same settling to the intake worker."""
 
     actor = actor or Actor(user_id=None, label=_("市民"))
     if actor.user_id is not None and R.OPERATOR not in actor.roles:
         raise PermissionDenied()
-    source = V.choice(source, SOURCES, "source")
-    kind = V.choice(kind, KINDS, "kind")
-    text = V.text(text, _("诉求内容"), max_len=4000)
-    subject = V.text(subject, _("标题"), max_len=200, required=False)
-    caller_name = V.text(caller_name, _("来电人"), max_len=50, required=False)
-    caller_phone = V.text(caller_phone, _("联系电话"), max_len=20, required=False)
-    if caller_phone and not caller_phone.replace("-", "").replace("+", "").isdigit():
-        raise InvalidInput(_("联系电话无效"), fields={"caller_phone": "invalid"})
-    caller_email = V.text(caller_email, "email", max_len=200, required=False)
-    address = V.text(address, _("地址"), max_len=200, required=False)
-    lat, lng = V.coords(lat, lng)
-    district = Jurisdiction.objects.filter(
-        code=str(district_code)[:6], level=Jurisdiction.DISTRICT, active=True
-    ).first()
-    if district is None:
-        raise InvalidInput(_("区无效"), fields={"district": "invalid"})
-    township = None
-    if township_id:
-        township = Jurisdiction.objects.filter(
-            pk=V.pk(township_id),
-            level=Jurisdiction.TOWNSHIP,
-            code__startswith=district.code,
-            active=True,
-        ).first()
-        if township is None:
-            raise InvalidInput(_("街乡无效"), fields={"township": "invalid"})
-    place = None
-    if lat is not None:
-        # A located demand is placed in its grid → community → township by its outline.
-        from shaobao.places.selectors import locate, place_chain
-
-        grid, community, town, _district = place_chain(
-            locate(lat, lng, district_code=district.code)
-        )
-        place = grid or community
-        township = township or town
-    routing = suggest(text=text, subject=subject, district_code=district.code, now=now)
-    top = routing.suggestions[0] if routing.suggestions else None
-    demand = Demand.objects.create(
-        place=place,
+    f = _intake_fields(
         source=source,
         kind=kind,
         text=text,
+        district_code=district_code,
+        district=None,
         subject=subject,
         caller_name=caller_name,
         caller_phone=caller_phone,
@@ -221,8 +322,15 @@ def demand_create(
         address=address,
         lat=lat,
         lng=lng,
-        district=district,
-        township=township,
+        township_id=township_id,
+    )
+    district = f["district"]
+    place, f["township"] = _place(f["lat"], f["lng"], district.code, f["township"])
+    routing = suggest(text=f["text"], subject=f["subject"], district_code=district.code, now=now)
+    top = routing.suggestions[0] if routing.suggestions else None
+    demand = Demand.objects.create(
+        **f,
+        place=place,
         router_version=routing.version,
         router_matter=top.matter if top else None,
         router_confidence=top.confidence if top else None,
@@ -236,19 +344,53 @@ def demand_create(
         "demand.create",
         demand,
         now,
-        source=source,
-        kind=kind,
+        source=f["source"],
+        kind=f["kind"],
         district=district.code,
         router_version=routing.version,
         router_matter=top.matter.code if top else None,
     )
-    original = find_original(
-        district=district,
-        township=township,
-        phone=caller_phone,
-        text=text,
-        matter=top.matter if (top and routing.auto) else None,
+    _settle(
+        demand,
+        actor=actor,
+        matter=top.matter if top else None,
+        auto=routing.auto,
+        hint=matter_hint,
         now=now,
+        cal=cal,
+    )
+    return demand
+
+
+def _settle(
+    demand: Demand,
+    *,
+    actor: Actor,
+    matter: Matter | None,
+    auto: bool,
+    hint: Matter | None,
+    since=None,
+    owners=None,
+    dirty=(),
+    audit_data: dict | None = None,
+    now,
+    cal: WorkCalendar,
+) -> str:
+    """After routing, for a demand still RECEIVED: a repeat of an open demand is linked to it and
+    closed; otherwise the caller's own choice of service is recorded and, if the router is
+    confident (and agrees with that choice), the demand is dispatched to the matter's lead
+    department. `since` is when the demand came in (the repeat window counts from there);
+    `owners` the (duty, duty list) of `matter` if already known; `dirty` fields the caller set
+    and wants saved with the outcome; `audit_data` goes into the outcome's audit entry. Answers
+    the outcome ("duplicate", "dispatched" or "received"; nothing is audited for the last)."""
+    extra = audit_data or {}
+    original = find_original(
+        district=demand.district,
+        township=demand.township,
+        phone=demand.caller_phone,
+        text=demand.text,
+        matter=matter if auto else None,
+        now=since or now,
         exclude_pk=demand.pk,
     )
     if original is not None and original.pk != demand.pk:
@@ -258,7 +400,7 @@ def demand_create(
             "n": original.number,
             "s": original.get_status_display(),
         }
-        demand.closed_at = now
+        demand.closed_at, demand.updated_at = now, now
         demand.save()
         _log(demand, "duplicate", demand.reply, now)
         _log(
@@ -268,37 +410,41 @@ def demand_create(
             now,
             public=False,
         )
-        _audit(actor, "demand.duplicate", demand, now, original=original.pk)
-        return demand
-    if matter_hint is not None:
+        _audit(actor, "demand.duplicate", demand, now, original=original.pk, **extra)
+        return "duplicate"
+    dirty = list(dirty)
+    if hint is not None:
         # The caller's own choice of service (Open311): recorded as the matter; the router may
         # still dispatch by itself, but only when it agrees.
-        demand.matter = matter_hint
-        demand.save(update_fields=["matter"])
-    agrees = matter_hint is None or (top is not None and top.matter.pk == matter_hint.pk)
-    if routing.auto and top is not None and kind != "CONSULTATION" and agrees:
-        duty, _list = owners_for(matter=top.matter, at=now, district_code=district.code)
+        demand.matter = hint
+        dirty.append("matter")
+    agrees = hint is None or (matter is not None and matter.pk == hint.pk)
+    if auto and matter is not None and demand.kind != "CONSULTATION" and agrees:
+        if owners is None:
+            owners = owners_for(matter=matter, at=now, district_code=demand.district.code)
+        duty = owners[0]
         if duty is not None:
             _dispatch(
                 demand,
                 by_actor=actor,
-                matter=top.matter,
+                matter=matter,
                 department=duty.lead_department,
                 auto=True,
+                owners=owners,
                 now=now,
                 cal=cal,
             )
-            _audit(
-                actor,
-                "demand.dispatch",
-                demand,
-                now,
-                auto=True,
-                matter=top.matter.code,
-                department=duty.lead_department.code,
-                router_version=routing.version,
-            )
-    return demand
+            data = {
+                "auto": True,
+                "matter": matter.code,
+                "department": duty.lead_department.code,
+                "router_version": demand.router_version,
+            }
+            _audit(actor, "demand.dispatch", demand, now, **{**data, **extra})
+            return "dispatched"
+    if dirty:
+        demand.save(update_fields=dirty)
+    return "received"
 
 
 def _lock(actor: Actor, demand_id, action: str) -> tuple[Demand, W.Transition]:

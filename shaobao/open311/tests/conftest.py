@@ -4,11 +4,18 @@ from urllib.parse import urlencode
 
 import pytest
 
-from shaobao.core.timeutil import now
+from shaobao.core.timeutil import now, work_calendar
 from shaobao.open311.services import DEMO_KEY, ensure_demo_client
 
 SCHEMAS = pathlib.Path(__file__).parent / "schemas"
 BASE = "/open311/v2/"
+
+
+def process_intake() -> int:
+    """What the intake worker does after a POST: place, route, de-duplicate, dispatch."""
+    from shaobao.demands.intake import drain
+
+    return drain(now_fn=now, cal=work_calendar())
 
 
 def load_schema(name: str) -> dict:
@@ -44,7 +51,7 @@ def post_form(client):
 def file_request(post_form, demo_client, world):
     """POST one request with the demo key; answers the service_request_id."""
 
-    def make(fmt="json", **extra):
+    def make(fmt="json", process=True, **extra):
         data = {
             "api_key": DEMO_KEY,
             "service_code": "CX-HJ-01",
@@ -60,6 +67,8 @@ def file_request(post_form, demo_client, world):
         data = {k: v for k, v in data.items() if v is not None}
         r = post_form(f"requests.{fmt}", data)
         assert r.status_code == 201, r.content.decode()
+        if process:
+            process_intake()
         if fmt == "json":
             return r.json()[0]["service_request_id"]
         import xml.etree.ElementTree as ET

@@ -16,7 +16,7 @@ from shaobao.demands import services as DS
 from shaobao.demands.models import Demand, DemandEvent
 from shaobao.open311.models import ClientApp, Open311Request, Open311Update, key_digest
 from shaobao.open311.services import DEMO_KEY, client_create, ensure_demo_client
-from shaobao.open311.tests.conftest import BASE, load_schema
+from shaobao.open311.tests.conftest import BASE, load_schema, process_intake
 from shaobao.org.scoping import SYSTEM
 
 pytestmark = pytest.mark.django_db
@@ -185,13 +185,27 @@ def test_post_request_is_an_ordinary_demand(client, world, actors, post_form, de
     assert re.match(r"^SQ\d{9}$", number) and out["account_id"] == "fms-42"
     assert "已受理" in out["service_notice"]
     d = Demand.objects.get(pk=int(number[2:]))
-    # an ordinary demand, created through demands.services: routed, logged, audited
+    # an ordinary demand, created through demands.services: stored, logged and audited at once
+    # (one entry, naming the client and its service), then settled by the intake worker
     assert d.source == "OPEN311" and d.kind == "REPORT_OF_VIOLATION" and d.status == "RECEIVED"
+    assert d.intake_pending and d.place is None and d.router_version == ""
     assert d.caller_name == "张三" and d.caller_phone == "13912345678"
     assert d.lat == 40.18 and d.district == world.district
     assert [e.kind for e in d.events.all()] == ["received"]
-    assert AuditEntry.objects.filter(action="demand.create", object_id=str(d.pk)).exists()
-    assert AuditEntry.objects.filter(action="open311.request", object_id=str(d.pk)).exists()
+    (entry,) = AuditEntry.objects.filter(object_type="demand", object_id=str(d.pk))
+    assert entry.action == "demand.create" and entry.actor_label == "open311:" + demo_client.name
+    assert entry.data["client"] == demo_client.pk and entry.data["service_code"] == "CX-HJ-01"
+    assert process_intake() == 1
+    d.refresh_from_db()
+    assert not d.intake_pending and d.intake_attempts == 0
+    assert d.status == "RECEIVED" and d.matter.code == "CX-HJ-01"  # the client's choice
+    assert [e.kind for e in d.events.all()] == ["received"]
+    actions = AuditEntry.objects.filter(object_type="demand", object_id=str(d.pk))
+    assert list(actions.order_by("seq").values_list("action", flat=True)) == [
+        "demand.create",
+        "demand.route",
+    ]
+    assert process_intake() == 0  # settled once
     o = Open311Request.objects.get(demand=d)
     assert o.client == demo_client and o.matter.code == "CX-HJ-01" and o.device_id == "dev-1"
     assert str(d.token) == out["token"]
@@ -237,6 +251,10 @@ def test_repeats_are_separate_demands_linked_by_duplicate_detection(client, worl
     a = client.post(BASE + "requests.json", data).json()[0]["service_request_id"]
     b = client.post(BASE + "requests.json", data).json()[0]["service_request_id"]
     assert a != b
+    # before the intake worker ran: both open, nothing linked yet (GeoReport allows it)
+    row = client.get(BASE + f"requests/{b}.json", {"extensions": "true"}).json()[0]
+    assert row["status"] == "open" and row["extended_attributes"]["duplicate_of"] is None
+    assert process_intake() == 2
     second = Demand.objects.get(pk=int(b[2:]))
     assert second.status == "DUPLICATE" and second.duplicate_of.number == a
     row = client.get(BASE + f"requests/{b}.json", {"extensions": "true"}).json()[0]

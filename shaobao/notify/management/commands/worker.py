@@ -5,6 +5,7 @@ from django.db import close_old_connections
 
 from shaobao.core.timeutil import now, work_calendar
 from shaobao.dashboards.rollup import refresh_due as rollup_refresh_due
+from shaobao.demands.intake import drain as intake_drain
 from shaobao.exports.runner import step as exports_step
 from shaobao.hotspots.services import hotspots_detect_due
 from shaobao.notify.delivery import next_due_at, run_once
@@ -12,9 +13,12 @@ from shaobao.notify.reminders import callbacks_due, remind_deadlines
 from shaobao.org.scoping import SYSTEM
 from shaobao.whistles.services import launch_due, routine_run_due, sweep_deadlines
 
+INTAKE_BATCHES_PER_ROUND = 8  # 8 × 64 demands, then deliveries get their turn
+
 
 def run_schedule(t) -> dict:
     """The periodic jobs, each safe to run twice or concurrently (also `worker --once`)."""
+    intake = intake_drain(now_fn=lambda: t, cal=work_calendar())  # Open311 demands pending
     launched = launch_due(now=t, actor=SYSTEM)
     counts = sweep_deadlines(now=t, actor=SYSTEM)
     blown = routine_run_due(now=t, cal=work_calendar(), actor=SYSTEM)
@@ -24,6 +28,7 @@ def run_schedule(t) -> dict:
     rollup = rollup_refresh_due(now=t)  # dashboards' daily counts, every 10 minutes
     return {
         **counts,
+        "intake": intake,
         "rollup": rollup,
         "launched": launched,
         "routine": blown,
@@ -67,6 +72,8 @@ class Command(BaseCommand):
                 last_sweep = time.monotonic()
                 if any(counts.values()):
                     self.stdout.write(f"schedule: {counts}")
+            if schedule:  # Open311 demands waiting to be settled: a few batches every round
+                intake_drain(now_fn=now, cal=work_calendar(), max_batches=INTAKE_BATCHES_PER_ROUND)
             if deliver:
                 run_once(now_fn=now)
             exports_step(now_fn=now)  # one queued export job per round (shaobao/exports)

@@ -1,0 +1,313 @@
+"""Asynchronous intake: the request stores a pending demand with one audit entry; the intake
+worker (demands.intake) places, routes, de-duplicates and dispatches it exactly once — run twice,
+run concurrently (PostgreSQL), or with one demand of a batch failing."""
+
+import datetime as dt
+import random
+import threading
+
+import pytest
+from django.db import connection
+
+from shaobao.audit.models import AuditEntry
+from shaobao.audit.services import verify
+from shaobao.demands import intake
+from shaobao.demands import services as S
+from shaobao.demands.models import Demand, Dispatch
+from shaobao.duties.routing import retrain, suggest
+from shaobao.notify.models import Notification
+from shaobao.org.scoping import SYSTEM, Actor
+from shaobao.problems.services import problem_create, problem_triage
+
+pytestmark = pytest.mark.django_db
+CLIENT = Actor(user_id=None, label="open311:test")
+OUTCOMES = ("demand.route", "demand.duplicate", "demand.dispatch")
+
+
+def receive(world, t0, **kw):
+    args = dict(
+        actor=CLIENT,
+        source="OPEN311",
+        kind="COMPLAINT",
+        text="村口垃圾堆积三天无人清运，气味很大",
+        subject="暴露垃圾",
+        district_code=world.district.code,
+        caller_phone="13912345678",
+        township_id=world.town.pk,
+        now=t0,
+    )
+    args.update(kw)
+    return S.demand_receive(**args)
+
+
+def run(t, cal, **kw):
+    return intake.drain(now_fn=lambda: t, cal=cal, **kw)
+
+
+def entries(d):
+    return list(
+        AuditEntry.objects.filter(object_type="demand", object_id=str(d.pk))
+        .order_by("seq")
+        .values_list("action", flat=True)
+    )
+
+
+def confident(world, code="CX-HJ-01"):
+    """A router stand-in that is sure of `code` (the real one is trained below)."""
+
+    def route_many(items, *, now, books):
+        for _t, _s, district_code in items:
+            intake._duty_book(district_code, now, books)
+        return [
+            intake.Route(version="test-v1", matter=world.matters[code], confidence=0.99, auto=True)
+            for _ in items
+        ]
+
+    return route_many
+
+
+def test_receive_stores_a_pending_demand_with_one_audit_entry(world, t0, cal):
+    d = receive(world, t0)
+    assert d.status == "RECEIVED" and d.intake_pending and d.number.startswith("SQ")
+    assert d.router_version == "" and d.dispatched_at is None
+    assert [e.kind for e in d.events.all()] == ["received"]
+    assert entries(d) == ["demand.create"]
+    assert (
+        AuditEntry.objects.get(object_type="demand", object_id=str(d.pk)).data["intake"]
+        == "pending"
+    )
+    assert intake.pending_count() == 1
+
+
+def test_worker_routes_and_dispatches_exactly_once(world, t0, cal, monkeypatch):
+    monkeypatch.setattr(intake, "route_many", confident(world))
+    d = receive(world, t0)
+    t1 = t0 + dt.timedelta(seconds=2)
+    assert run(t1, cal) == 1
+    assert run(t1, cal) == 0  # nothing left: a second run changes nothing
+    d.refresh_from_db()
+    assert not d.intake_pending and d.router_version == "test-v1"
+    assert d.status == "DISPATCHED" and d.handler_department.code == "CGZF"
+    assert d.matter.code == "CX-HJ-01" and d.dispatched_at == t1
+    assert Dispatch.objects.filter(demand=d, auto=True).count() == 1
+    assert (
+        Notification.objects.filter(event="demand_dispatched", link=f"/demands/{d.pk}/").count()
+        == 1
+    )
+    assert entries(d) == ["demand.create", "demand.dispatch"]
+    entry = AuditEntry.objects.get(
+        object_type="demand", object_id=str(d.pk), action="demand.dispatch"
+    )
+    assert entry.data["intake"] == "settled" and entry.data["router_version"] == "test-v1"
+    assert entry.actor_label == SYSTEM.label
+    assert [e.kind for e in d.events.all()] == ["received", "dispatched"]
+    assert verify().ok
+
+
+def test_worker_links_repeats_in_order(world, t0, cal):
+    first = receive(world, t0)
+    second = receive(world, t0 + dt.timedelta(minutes=1))
+    third = receive(world, t0 + dt.timedelta(minutes=2), caller_phone="13800000000")
+    assert run(t0 + dt.timedelta(minutes=3), cal) == 3
+    for d in (first, second, third):
+        d.refresh_from_db()
+        assert not d.intake_pending
+    assert first.status == "RECEIVED" and first.duplicate_of is None
+    assert second.status == "DUPLICATE" and second.duplicate_of == first
+    assert third.duplicate_of == first  # similar text, same township
+    assert entries(first) == ["demand.create", "demand.route"]
+    assert entries(second) == ["demand.create", "demand.duplicate"]
+    assert first.number in second.reply
+
+
+def test_a_later_demand_is_never_the_original(world, t0, cal):
+    # Both pending; the later one is settled in the same batch, after the earlier one.
+    later_pk = receive(world, t0).pk
+    Demand.objects.filter(pk=later_pk).update(created_at=t0 + dt.timedelta(minutes=5))
+    earlier = receive(world, t0 + dt.timedelta(minutes=6))
+    run(t0 + dt.timedelta(minutes=7), cal)
+    earlier.refresh_from_db()
+    assert earlier.duplicate_of_id == later_pk  # only demands filed before it (by number) count
+    assert Demand.objects.get(pk=later_pk).duplicate_of is None
+
+
+def test_operator_first_then_worker_only_records_routing(world, actors, t0, cal, monkeypatch):
+    monkeypatch.setattr(intake, "route_many", confident(world))
+    d = receive(world, t0)
+    S.demand_dispatch(
+        actor=actors.operator, demand_id=d.pk, township_id=world.town.pk, now=t0, cal=cal
+    )
+    assert run(t0 + dt.timedelta(seconds=5), cal) == 1
+    d.refresh_from_db()
+    assert d.handler_township == world.town and d.handler_department is None
+    assert not d.intake_pending and d.router_version == "test-v1"
+    assert Dispatch.objects.filter(demand=d).count() == 1
+    assert entries(d) == ["demand.create", "demand.dispatch", "demand.route"]
+
+
+def test_one_failing_demand_leaves_the_others_settled_and_is_retried(world, t0, cal, monkeypatch):
+    texts = ["路灯不亮已经一周了", "河道里堆放大量渣土", "小区门口有人占道经营", "楼顶违法加盖"]
+    demands = [
+        receive(world, t0, text=tx, caller_phone=f"1390000000{i}") for i, tx in enumerate(texts)
+    ]
+    bad = demands[1]
+    real = S._settle
+
+    def flaky(demand, **kw):
+        if demand.pk == bad.pk:
+            S._log(demand, "half-done", "written, then rolled back", kw["now"])
+            raise RuntimeError("boom")
+        return real(demand, **kw)
+
+    monkeypatch.setattr(S, "_settle", flaky)
+    t1 = t0 + dt.timedelta(seconds=1)
+    assert run(t1, cal) == 3
+    bad.refresh_from_db()
+    assert bad.intake_pending and bad.intake_attempts == 1 and "boom" in bad.intake_error
+    assert bad.intake_retry_at == t1 + dt.timedelta(seconds=intake.RETRY_BASE_SECONDS)
+    assert entries(bad) == ["demand.create"]  # its savepoint (and its entries) rolled back
+    assert [e.kind for e in bad.events.all()] == ["received"]
+    assert bad.router_version == ""
+    for d in demands:
+        if d.pk != bad.pk:
+            d.refresh_from_db()
+            assert not d.intake_pending and entries(d)[-1] in OUTCOMES
+    assert run(t1 + dt.timedelta(seconds=10), cal) == 0  # not due yet
+    monkeypatch.setattr(S, "_settle", real)
+    assert run(t1 + dt.timedelta(seconds=31), cal) == 1  # retried later, settled
+    bad.refresh_from_db()
+    assert not bad.intake_pending and bad.intake_error == "" and bad.intake_retry_at is None
+    assert len([a for a in entries(bad) if a in OUTCOMES]) == 1
+    assert verify().ok
+
+
+def test_worker_once_settles_pending_intake(world, t0, cal):
+    from shaobao.notify.management.commands.worker import run_schedule
+
+    d = receive(world, t0)
+    counts = run_schedule(t0 + dt.timedelta(seconds=1))
+    assert counts["intake"] == 1
+    d.refresh_from_db()
+    assert not d.intake_pending
+
+
+def test_synchronous_create_is_settled_at_once(world, actors, t0, cal):
+    d = S.demand_create(
+        actor=actors.operator,
+        source="HOTLINE",
+        kind="COMPLAINT",
+        text="村口垃圾堆积三天无人清运，气味很大",
+        caller_phone="13912345678",
+        district_code="110117",
+        township_id=world.town.pk,
+        now=t0,
+        cal=cal,
+    )
+    assert not d.intake_pending and intake.pending_count() == 0
+    assert entries(d) == ["demand.create"]
+
+
+PHRASES = {
+    "CX-WJ-01": ["私搭乱建彩钢房", "院内违法加盖二层", "违建占用公共通道", "楼顶搭建违章建筑"],
+    "CX-HJ-01": ["路边暴露垃圾无人清运", "垃圾堆积发臭", "垃圾桶满溢", "小区门口垃圾成堆"],
+    "SW-HD-01": ["河道里堆放渣土", "河边倾倒建筑垃圾堵塞河道", "河道乱堆杂物", "沟渠被渣土填埋"],
+}
+
+
+@pytest.fixture
+def trained(world, actors, t0, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    rng = random.Random(7)
+    for code, phrases in PHRASES.items():
+        for i in range(24):
+            text = rng.choice(phrases) + rng.choice(["，请尽快处理", "，多次反映无果", ""])
+            p = problem_create(
+                actor=actors.staff,
+                township_id=world.town.pk,
+                title=text[:10],
+                description=f"{text}（第{i}次）",
+                address="金海湖镇",
+                now=t0,
+            )
+            problem_triage(
+                actor=actors.commander, problem_id=p.pk, matter_id=world.matters[code].pk, now=t0
+            )
+    return retrain(now=t0, actor=SYSTEM)
+
+
+def test_batch_routing_agrees_with_suggest(world, trained, t0):
+    texts = [
+        ("路边垃圾堆积发臭没人管", ""),
+        ("河边有人倾倒建筑垃圾", "河道乱堆乱放"),
+        ("楼顶搭建违章建筑", ""),
+        ("私搭乱建，垃圾桶满溢", ""),
+        ("今天天气不错", ""),
+    ]
+    routes = intake.route_many([(t, s, "110117") for t, s in texts], now=t0, books={})
+    for (text, subject), route in zip(texts, routes, strict=True):
+        r = suggest(text=text, subject=subject, district_code="110117", now=t0)
+        top = r.suggestions[0] if r.suggestions else None
+        assert route.version == r.version == trained.version
+        assert route.matter == (top.matter if top else None), text
+        assert route.confidence == (top.confidence if top else None), text
+        assert route.auto == r.auto, text
+
+
+def test_real_router_end_to_end(world, trained, t0, cal):
+    d = receive(world, t0, text="小区门口垃圾成堆，请尽快处理", caller_phone="13700000000")
+    assert run(t0 + dt.timedelta(seconds=1), cal) == 1
+    d.refresh_from_db()
+    assert d.router_version == trained.version and d.router_matter.code == "CX-HJ-01"
+    assert entries(d)[-1] in OUTCOMES
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SKIP LOCKED needs PostgreSQL (SQLite: one writer)"
+)
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_workers_settle_each_demand_once(t0, cal, monkeypatch):
+    from shaobao.org.cast import build_world
+
+    world = build_world(now=t0)
+    monkeypatch.setattr(intake, "route_many", confident(world))
+    demands = [
+        receive(world, t0, text=f"第{i}处路边暴露垃圾无人清运", caller_phone=f"1380000{i:04d}")
+        for i in range(40)
+    ]
+    real, started = S._settle, threading.Barrier(2, timeout=30)
+
+    def slow(demand, **kw):
+        import time
+
+        time.sleep(0.01)  # keep the batch's row locks held while the other worker claims
+        return real(demand, **kw)
+
+    monkeypatch.setattr(S, "_settle", slow)
+    done, errors = [], []
+
+    def worker():
+        from django.db import connections
+
+        try:
+            started.wait()
+            done.append(run(t0 + dt.timedelta(seconds=1), cal, batch=8))
+        except Exception as exc:  # noqa: BLE001 — reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors, errors
+    assert sum(done) == 40 and all(n > 0 for n in done), done  # both took part, no demand twice
+    for d in demands:
+        assert len([a for a in entries(d) if a in OUTCOMES]) == 1, d.pk
+    assert Demand.objects.filter(intake_pending=True).count() == 0
+    assert (
+        Dispatch.objects.filter(demand__in=demands).count()
+        == Demand.objects.filter(pk__in=[d.pk for d in demands], status="DISPATCHED").count()
+    )
+    assert verify().ok
