@@ -30,8 +30,7 @@ from shaobao.audit.services import deferred
 from shaobao.core.workdays import WorkCalendar
 from shaobao.demands.models import Demand
 from shaobao.duties.models import Duty, Matter
-from shaobao.duties.routing import _rule_hits, active_model
-from shaobao.duties.selectors import duty_list_in_force
+from shaobao.duties.routing import _rule_hits, active_model, duties_in_force
 from shaobao.org.scoping import SYSTEM, Actor
 
 log = logging.getLogger("shaobao.intake")
@@ -64,16 +63,7 @@ class DutyBook:
 
 def _duty_book(district_code: str, now: dt.datetime, cache: dict) -> DutyBook:
     if district_code not in cache:
-        duty_list = duty_list_in_force(at=now, district_code=district_code)
-        duties = (
-            list(
-                duty_list.duties.select_related("matter", "lead_department").prefetch_related(
-                    "assist_departments"
-                )
-            )
-            if duty_list
-            else []
-        )
+        duty_list, duties = duties_in_force(district_code, now)
         owner: dict[int, Duty] = {}
         for d in sorted(duties, key=lambda d: d.pk):
             owner.setdefault(d.matter_id, d)

@@ -157,21 +157,23 @@ def _rule_hits(text: str, duties: list[Duty]) -> dict[int, list[str]]:
     return hits
 
 
+def duties_in_force(district_code: str | None, now: dt.datetime):
+    """The duty list in force and its duties (matter, lead, assists loaded): what routing reads."""
+    duty_list = duty_list_in_force(at=now, district_code=district_code)
+    if duty_list is None:
+        return None, []
+    duties = duty_list.duties.select_related("matter", "lead_department").prefetch_related(
+        "assist_departments"
+    )
+    return duty_list, list(duties)
+
+
 def suggest(
     *, text: str, subject: str = "", district_code: str | None, now: dt.datetime, k: int = 3
 ) -> Routing:
     text = (text or "")[:4000]
     subject = (subject or "")[:200]
-    duty_list = duty_list_in_force(at=now, district_code=district_code)
-    duties = (
-        list(
-            duty_list.duties.select_related("matter", "lead_department").prefetch_related(
-                "assist_departments"
-            )
-        )
-        if duty_list
-        else []
-    )
+    duty_list, duties = duties_in_force(district_code, now)
     by_matter = {d.matter_id: d for d in duties}
     hits = _rule_hits(subject + text, duties)
     rv, model = active_model()
