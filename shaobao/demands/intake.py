@@ -229,6 +229,7 @@ def settle(
     hint: Matter | None,
     book: DutyBook | None,
     places: Places | None = None,
+    shingles: dict | None = None,
     actor: Actor = SYSTEM,
     now: dt.datetime,
     cal: WorkCalendar,
@@ -281,6 +282,7 @@ def settle(
             owners=owners,
             dirty=dirty,
             audit_data=data,
+            shingles=shingles,
             now=now,
             cal=cal,
         )
@@ -303,6 +305,7 @@ def process_pending(*, now: dt.datetime, cal: WorkCalendar, batch: int = BATCH) 
         hints = _hints(demands)
         books: dict = {}
         places = Places()
+        shingles: dict = {}  # candidates' text shingles, shared by the batch's repeat checks
         try:
             routes = route_many(
                 [(d.text, d.subject, d.district.code) for d in demands], now=now, books=books
@@ -323,6 +326,7 @@ def process_pending(*, now: dt.datetime, cal: WorkCalendar, batch: int = BATCH) 
                         hint=hints.get(d.pk),
                         book=_duty_book(d.district.code, now, books),
                         places=places,
+                        shingles=shingles,
                         now=now,
                         cal=cal,
                     )

@@ -44,12 +44,21 @@ def _shingles(text: str) -> set[str]:
 
 
 def find_original(
-    *, district: Jurisdiction, township, phone: str, text: str, matter, now, exclude_pk=None
+    *,
+    district: Jurisdiction,
+    township,
+    phone: str,
+    text: str,
+    matter,
+    now,
+    exclude_pk=None,
+    shingles: dict | None = None,
 ) -> Demand | None:
     """An open demand this one repeats: the same caller about the same matter, or very similar
     text in the same township, within the window. Never counts twice: the repeat is linked.
     With `exclude_pk` (the demand being checked) only earlier demands count: a demand settled
-    by the intake worker never takes one filed after it as its original."""
+    by the intake worker never takes one filed after it as its original. `shingles` (pk → set)
+    lets a batch of checks share the candidates' shingles instead of recomputing them."""
     cfg = settings.SHAOBAO
     since = now - dt.timedelta(days=cfg["DUPLICATE_WINDOW_DAYS"])
     open_ = Demand.objects.filter(
@@ -67,7 +76,12 @@ def find_original(
             # Only the text is needed to compare; the one that matches is then read whole.
             candidates = open_.filter(township=township).order_by("-created_at")
             for pk, theirs_text in candidates.values_list("pk", "text")[:200]:
-                theirs = _shingles(theirs_text)
+                if shingles is None:
+                    theirs = _shingles(theirs_text)
+                else:
+                    theirs = shingles.get(pk)
+                    if theirs is None:
+                        theirs = shingles[pk] = _shingles(theirs_text)
                 if (
                     theirs
                     and len(mine & theirs) / len(mine | theirs) >= cfg["DUPLICATE_TEXT_SIMILARITY"]
@@ -373,6 +387,7 @@ def _settle(
     owners=None,
     dirty=(),
     audit_data: dict | None = None,
+    shingles: dict | None = None,
     now,
     cal: WorkCalendar,
 ) -> str:
@@ -392,6 +407,7 @@ def _settle(
         matter=matter if auto else None,
         now=since or now,
         exclude_pk=demand.pk,
+        shingles=shingles,
     )
     if original is not None and original.pk != demand.pk:
         demand.status, demand.duplicate_of, demand.route = W.DUPLICATE, original, "REPEAT"
