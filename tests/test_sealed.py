@@ -89,6 +89,11 @@ def surfaces(w, problem):
         "/problems/",
         f"/problems/{problem.pk}/",
         "/campaigns/",
+        "/command/",
+        "/command/data.json",
+        "/dashboard/",
+        "/hotspots/",
+        "/assessments/",
     ]
     api = [
         "/api/v1/whistles?status=",
@@ -148,6 +153,10 @@ def test_commander_and_heads_see_it_and_each_read_is_audited(world, sealed, user
     assert r.json()["meeting_point"] == SECRETS[1]
     reads = AuditEntry.objects.filter(action="whistle.sealed_read", whistle_id=w.pk)
     assert reads.count() == 2 and {e.actor_id for e in reads} == {world.users[username].pk}
+    # dashboards and the wall screen never show it, even to them
+    for url in ("/command/", "/command/data.json", "/dashboard/"):
+        body = c.get(url).content.decode()
+        assert not any(secret in body for secret in SECRETS), (username, url)
 
 
 def test_after_launch_the_whistle_is_ordinary(world, actors, sealed):

@@ -120,6 +120,13 @@ class Run(models.Model):
     class Meta:
         ordering = ["-period_start", "-pk"]
         indexes = [models.Index(fields=["district", "subject", "period", "state", "period_start"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "subject", "period", "period_start"],
+                condition=models.Q(state="PUBLISHED"),
+                name="run_one_published_per_period",
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_subject_display()} {self.label}"

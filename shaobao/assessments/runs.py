@@ -21,6 +21,7 @@ from shaobao.assessments import indicators as I
 from shaobao.assessments.models import DemandFact, Result, Run, Scheme, SummonsFact
 from shaobao.assessments.scoring import digest, score
 from shaobao.audit.services import record
+from shaobao.core import validate as V
 from shaobao.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from shaobao.core.workdays import LOCAL_TZ
 from shaobao.org import roles as R
@@ -33,6 +34,8 @@ RETRY_WINDOW = dt.timedelta(minutes=1)
 
 def period_bounds(period: str, start: dt.date) -> tuple[dt.date, dt.date]:
     """Validate a period's first day; returns (first day, last day inclusive)."""
+    if not 2000 <= start.year <= 2999:
+        raise InvalidInput(_("考核周期不正确"), fields={"period_start": "out_of_range"})
     if period == Run.MONTH:
         if start.day != 1:
             raise InvalidInput(_("月度考核须从每月1日开始"), fields={"period_start": "not_aligned"})
@@ -111,6 +114,9 @@ def _freeze_summons(run: Run, a, b) -> int:
     from shaobao.whistles.models import Objection, Summons, Whistle
 
     unit = "s.department_id" if run.subject == Scheme.DEPARTMENT else "w.township_id"
+    # A township answers for the whistles it blew; one a department blew in its area is verified
+    # and evaluated by that department, not by the township.
+    blown_by = "" if run.subject == Scheme.DEPARTMENT else "AND w.blown_by_department_id IS NULL"
     live = "s.state NOT IN ('CANCELLED', 'RELEASED')"
     sql = f"""
         INSERT INTO {_table(SummonsFact)} (run_id, summons_id, whistle_id, unit, whistle_kind,
@@ -137,7 +143,7 @@ def _freeze_summons(run: Run, a, b) -> int:
             SELECT 1 FROM {_table(Evaluation)} e2
             WHERE e2.summons_id = e.summons_id AND e2.version > e.version)
         WHERE t.code LIKE %s AND s.created_at >= %s AND s.created_at < %s
-            AND NOT (w.mode = 'SURPRISE' AND w.launched_at IS NULL)
+            AND NOT (w.mode = 'SURPRISE' AND w.launched_at IS NULL) {blown_by}
     """
     prefix = run.district.code[:6] + "%"
     with connection.cursor() as cur:
@@ -174,11 +180,12 @@ def _units(run: Run) -> dict[int, str]:
     return {j.pk: j.name for j in qs}
 
 
-def compute(run: Run) -> dict:
-    """Score a run from its frozen facts (every unit of the district, data or not)."""
+def compute(run: Run, units=None) -> dict:
+    """Score a run from its frozen facts, for `units` (default: every unit of the district now,
+    data or not — what a new run lists)."""
     confs = run.scheme.indicators
     counts = count_facts(run, confs)
-    for unit in _units(run):
+    for unit in _units(run) if units is None else units:
         counts.setdefault(unit, {})
     return score(confs, counts)
 
@@ -280,7 +287,10 @@ def run_create(*, actor: Actor, scheme_id, period: str, period_start: dt.date, n
 
 def run_recompute(run: Run) -> tuple[str, bool]:
     """Score the frozen facts again: (digest, equal to the stored one)."""
-    d = digest(compute(run))
+    # the units the run listed when it was made (departments created or closed since do not
+    # belong to it)
+    units = Result.objects.filter(run=run).values_list("unit", flat=True)
+    d = digest(compute(run, units=list(units)))
     return d, d == run.results_digest
 
 
@@ -299,6 +309,10 @@ def _locked_run(actor: Actor, run_id) -> Run:
 
 @transaction.atomic
 def run_publish(*, actor: Actor, run_id, now) -> Run:
+    # Publishing is ordered per district (its row is the lock), so two drafts of one period
+    # published at once cannot both end up published (a constraint also forbids it).
+    district_id = Run.objects.filter(pk=V.pk(run_id)).values_list("district_id", flat=True).first()
+    Jurisdiction.objects.select_for_update().filter(pk=district_id).first()
     run = _locked_run(actor, run_id)
     if run.state != Run.DRAFT:
         raise Conflict(_("该批次已发布"), code="already_published")

@@ -21,6 +21,7 @@ from shaobao.assessments import selectors as SEL
 from shaobao.assessments.models import Result, Run, Scheme
 from shaobao.core import validate as V
 from shaobao.core.errors import DomainError
+from shaobao.core.workdays import LOCAL_TZ
 from shaobao.org import roles as R
 from shaobao.org.models import Jurisdiction
 from shaobao.ui.helpers import actor, form_errors_message, now, post_action
@@ -116,7 +117,7 @@ def index(request):
         raise PermissionDenied()
     managed = _managed_districts(a)
     page = Paginator(runs, 30).get_page(request.GET.get("page"))
-    today = now().date()
+    today = now().astimezone(LOCAL_TZ).date()
     form = RunForm(initial={"period": Run.MONTH, "period_start": today.replace(day=1)})
     return render(
         request,

@@ -23,6 +23,19 @@ from shaobao.org.models import Department, Jurisdiction
 from shaobao.org.scoping import Actor
 
 OPEN_SUMMONS = ["ISSUED", "ACKNOWLEDGED", "CHECKED_IN", "CLAIMED", "REWORK"]
+# The deadlines as the transition table applies them (whistles/workflow.py DEADLINES): report-by
+# until checked in, finish-by until claimed (a claimed summons waits on the township, not on the
+# department).
+REPORTING = ["ISSUED", "ACKNOWLEDGED"]
+FINISHING = ["ISSUED", "ACKNOWLEDGED", "CHECKED_IN", "REWORK"]
+
+
+def _late_q(now, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}state__in": FINISHING, f"{prefix}finish_by_at__lt": now}) | Q(
+        **{f"{prefix}state__in": REPORTING, f"{prefix}report_by_at__lt": now}
+    )
+
+
 MAX_MARKERS = 500
 
 
@@ -80,9 +93,11 @@ def _rollup_q(scope: Scope) -> Q:
 
 def _active_whistles(actor: Actor, scope: Scope, now):
     from shaobao.whistles.models import Whistle
-    from shaobao.whistles.permissions import whistles_visible_to
+    from shaobao.whistles.permissions import sealed_q, whistles_visible_to
 
-    qs = whistles_visible_to(actor, now=now).filter(status=Whistle.ACTIVE)
+    # Sealed surprise operations never go on a dashboard or the wall screen, even for the few
+    # who may read them (their pages record each read; a screen in a command room cannot).
+    qs = whistles_visible_to(actor, now=now).filter(status=Whistle.ACTIVE).exclude(sealed_q(now))
     if scope.kind == "township":
         qs = qs.filter(township_id__in=scope.township_ids)
     elif scope.kind == "department":
@@ -103,7 +118,7 @@ def whistle_figures(actor: Actor, scope: Scope, now) -> dict:
     open_summonses = Summons.objects.filter(
         whistle__in=active.values("pk"), state__in=OPEN_SUMMONS
     ).filter(_summons_scope(scope))
-    late = Q(finish_by_at__lt=now) | Q(state__in=["ISSUED", "ACKNOWLEDGED"], report_by_at__lt=now)
+    late = _late_q(now)
     counts = open_summonses.aggregate(
         overdue=Count("pk", filter=late),
         escalated=Count("pk", filter=Q(escalated_at__isnull=False)),
@@ -133,22 +148,16 @@ def whistle_figures(actor: Actor, scope: Scope, now) -> dict:
 
 def _missed(s):
     """The deadline an open summons missed: reporting, until it has reported; then finishing."""
-    return s.report_by_at if s.state in ("ISSUED", "ACKNOWLEDGED") else s.finish_by_at
+    if s.state in REPORTING and s.report_by_at < s.finish_by_at:
+        return s.report_by_at
+    return s.finish_by_at
 
 
 def whistle_markers(actor: Actor, scope: Scope, now) -> list[dict]:
     active = _active_whistles(actor, scope, now).filter(lat__isnull=False, lng__isnull=False)
-    open_states = Q(summonses__state__in=OPEN_SUMMONS)
     rows = (
         active.annotate(
-            late=Count(
-                "summonses",
-                filter=open_states & Q(summonses__finish_by_at__lt=now)
-                | Q(
-                    summonses__state__in=["ISSUED", "ACKNOWLEDGED"],
-                    summonses__report_by_at__lt=now,
-                ),
-            ),
+            late=Count("summonses", filter=_late_q(now, "summonses__")),
             waiting=Count("summonses", filter=Q(summonses__state__in=["ISSUED", "ACKNOWLEDGED"])),
             working=Count("summonses", filter=Q(summonses__state__in=["CHECKED_IN", "REWORK"])),
         )
@@ -263,7 +272,19 @@ def hotspots(scope: Scope, limit: int = 6) -> list[dict]:
         from shaobao.hotspots.models import HotSpot
     except ImportError:  # pragma: no cover - the app is part of the project
         return []
-    qs = HotSpot.objects.filter(state="OPEN", district_id__in=scope.district_ids)
+    from shaobao.hotspots.models import DetectionRun
+
+    latest = (
+        DetectionRun.objects.filter(district_id__in=scope.district_ids)
+        .order_by("-window_end")
+        .first()
+    )
+    if latest is None:
+        return []
+    # the latest detection's hot spots only: one that cooled off is no longer one
+    qs = HotSpot.objects.filter(
+        state="OPEN", district_id__in=scope.district_ids, window_end=latest.window_end
+    )
     if scope.kind == "township":
         qs = qs.filter(township_id__in=scope.township_ids)
     elif scope.kind == "department":

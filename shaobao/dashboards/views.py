@@ -23,6 +23,8 @@ def _scope_or_403(request):
 
 def _latest_rank(a, scope):
     """The viewer's unit in the latest published run of its kind (township / department)."""
+    from django.db.models import F
+
     from shaobao.assessments.models import Result, Run
 
     if scope.kind == "district":
@@ -39,7 +41,11 @@ def _latest_rank(a, scope):
     )
     if run is None:
         return None
-    result = Result.objects.filter(run=run, unit__in=units).order_by("rank").first()
+    result = (
+        Result.objects.filter(run=run, unit__in=units)
+        .order_by(F("rank").asc(nulls_last=True), "unit_name")
+        .first()
+    )
     if result is None:
         return None
     total = Result.objects.filter(run=run, rank__isnull=False).count()

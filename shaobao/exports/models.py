@@ -27,6 +27,8 @@ class ExportJob(models.Model):
     # sha256 of the canonical params: a second request for the same export finds the first.
     params_key = models.CharField(max_length=64)
     language = models.CharField(max_length=10, default="zh-hans")
+    # the requester's roles and scopes when the file was built: the download needs the same
+    scope_key = models.CharField(max_length=64, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="export_jobs"
     )

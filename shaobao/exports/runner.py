@@ -28,6 +28,7 @@ from shaobao.core.errors import DomainError, PermissionDenied
 from shaobao.exports import registry
 from shaobao.exports.conf import conf
 from shaobao.exports.models import ExportJob
+from shaobao.exports.services import scope_key
 from shaobao.org.scoping import actor_for
 
 log = logging.getLogger("shaobao.exports")
@@ -122,6 +123,7 @@ def run_job(job: ExportJob, *, now_fn) -> str:
             actor = actor_for(user) if user is not None else None
             if actor is None or not actor.has_any(spec.roles):
                 raise PermissionDenied()
+            key = scope_key(actor)
             wb = spec.builder(actor, spec.clean_params(job.params), progress)
             with tempfile.TemporaryFile(suffix=".xlsx") as fh:
                 wb.save(fh)
@@ -146,6 +148,7 @@ def run_job(job: ExportJob, *, now_fn) -> str:
     if not mine.update(
         state=ExportJob.DONE,
         file=name,
+        scope_key=key,
         finished_at=t,
         expires_at=t + dt.timedelta(days=days),
         lease_until=None,

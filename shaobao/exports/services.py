@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -45,13 +46,15 @@ def job_request(
     if existing is not None:
         return existing, False
     limit = conf("EXPORT_MAX_ACTIVE_PER_USER")
-    if active.count() >= limit:
-        raise Conflict(
-            _("您已有 %(n)d 个导出在排队或生成中，请等它们完成后再试") % {"n": limit},
-            code="too_many_exports",
-        )
     try:
         with transaction.atomic():
+            # the user's row orders their requests, so the limit holds under concurrent clicks
+            get_user_model().objects.select_for_update().filter(pk=actor.user_id).first()
+            if active.count() >= limit:
+                raise Conflict(
+                    _("您已有 %(n)d 个导出在排队或生成中，请等它们完成后再试") % {"n": limit},
+                    code="too_many_exports",
+                )
             job = ExportJob.objects.create(
                 kind=kind,
                 params=params,
@@ -74,3 +77,12 @@ def job_request(
             raise
         return existing, False
     return job, True
+
+
+def scope_key(actor) -> str:
+    """A fingerprint of an actor's roles and scopes (a file built for one scope is not handed
+    to the same user after a move to another)."""
+    import hashlib
+
+    grants = sorted((g.role, g.jurisdiction_code or "", g.department_id or 0) for g in actor.grants)
+    return hashlib.sha256(repr(grants).encode()).hexdigest()

@@ -18,7 +18,7 @@ from shaobao.exports import registry
 from shaobao.exports.conf import conf
 from shaobao.exports.models import ExportJob
 from shaobao.exports.runner import storage
-from shaobao.exports.services import export_kind, job_request
+from shaobao.exports.services import export_kind, job_request, scope_key
 from shaobao.exports.xlsx import XLSX, no_progress, workbook_bytes
 from shaobao.ui.helpers import actor, now
 
@@ -71,12 +71,15 @@ def job_detail(request, job_id):
 def job_download(request, job_id):
     job = _own(request, job_id)
     spec = registry.get(job.kind)
-    # The file is the requester's alone, and only while they still hold a role that may ask.
+    # The file is the requester's alone, and only while they hold the roles and scopes it was
+    # built for (moved to another township: export again).
+    a = actor(request)
     if (
         job.state != ExportJob.DONE
         or not job.file
         or spec is None
-        or not actor(request).has_any(spec.roles)
+        or not a.has_any(spec.roles)
+        or (job.scope_key and job.scope_key != scope_key(a))
         or not storage().exists(job.file.name)
     ):
         raise NotFound()

@@ -63,8 +63,9 @@ class Example:
 
 
 def examples_for(hotspots, visible_demands) -> dict[int, list[Example]]:
-    """The example demands of several hot spots in two queries: their subject or a text excerpt,
-    and whether the viewer may open them. Caller names and phones are never read."""
+    """The example demands of several hot spots in two queries: their subject or a text excerpt
+    (the excerpt only for demands the viewer may open), and whether the viewer may open them.
+    Caller names and phones are never read."""
     ids = {pk for h in hotspots for pk in h.examples}
     if not ids:
         return {}
@@ -79,7 +80,13 @@ def examples_for(hotspots, visible_demands) -> dict[int, list[Example]]:
             Example(
                 pk=pk,
                 number=f"SQ{pk:09d}",
-                text=(rows[pk]["subject"] or rows[pk]["text"])[:60],
+                # the citizen's own words (which may carry names and numbers) only to those
+                # who may open the demand; others see its subject line
+                text=(
+                    (rows[pk]["subject"] or rows[pk]["text"])
+                    if pk in openable
+                    else rows[pk]["subject"]
+                )[:60],
                 created_at=rows[pk]["created_at"],
                 visible=pk in openable,
             )

@@ -130,10 +130,12 @@ def hotspots_detect(*, district: Jurisdiction, today: dt.date, now: dt.datetime)
         if rows:
             h = rows[0]
             h.district, h.place = district, place
-            values["examples"] = _examples(h)
-            if any(getattr(h, k) != v for k, v in values.items()):
-                for k, v in values.items():
-                    setattr(h, k, v)
+            old = {k: getattr(h, k) for k in [*values, "examples"]}
+            for k, v in values.items():
+                setattr(h, k, v)
+            h.examples = _examples(h)  # from the new window
+            values["examples"] = h.examples
+            if any(old[k] != v for k, v in values.items()):
                 h.detected_at = now
                 h.save(update_fields=[*values, "detected_at"])
                 updated += 1

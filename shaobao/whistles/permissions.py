@@ -21,6 +21,12 @@ def _sealed_q(now) -> Q:
     return Q(mode="SURPRISE", launched_at__isnull=True, launch_at__gt=now)
 
 
+def sealed_q(now) -> Q:
+    """Surprise operations not launched yet (for surfaces that must never show them, e.g. a
+    wall screen, even to those who may read them)."""
+    return _sealed_q(now)
+
+
 def _may_see_sealed_q(actor: Actor) -> Q:
     heads = actor.departments({R.DEPARTMENT_DISPATCHER})
     return (

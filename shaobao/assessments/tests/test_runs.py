@@ -224,3 +224,62 @@ def test_scheme_versions_validate_and_never_change_once_published(world, actors,
     assert v2.indicators[0]["basic_weight"] == 0.8
     with pytest.raises(PermissionDenied):
         SCHEMES.scheme_publish(actor=actors.commander, scheme_id=v2.pk, now=t0)
+
+
+def test_recompute_ignores_units_created_after_the_run(world, actors, t0, history):
+    from shaobao.org.models import Department
+
+    run = RUNS.run_create(
+        actor=actors.assessor,
+        scheme_id=history["dept"].pk,
+        period=Run.MONTH,
+        period_start=NOV,
+        now=t0 + 20 * 24 * H,
+    )
+    Department.objects.create(code="NEW", name="区新设局", district=world.district)
+    Department.objects.filter(code="SCJG").update(active=False)
+    assert RUNS.run_recompute(run) == (run.results_digest, True)
+
+
+def test_far_periods_are_refused_not_crashed(world, actors, t0, history):
+    for start in (dt.date(1, 1, 1), dt.date(9999, 1, 1)):
+        with pytest.raises(InvalidInput):
+            RUNS.run_create(
+                actor=actors.assessor,
+                scheme_id=history["dept"].pk,
+                period=Run.YEAR,
+                period_start=start,
+                now=t0,
+            )
+
+
+def test_a_township_answers_only_for_the_whistles_it_blew(world, actors, t0, cal, history):
+    # a department head whistles for other departments in the town (Pinggu's practice)
+    w = blow(
+        world,
+        actors,
+        t0,
+        cal,
+        actor=actors.cg_head,
+        blown_by_department_id=world.depts["CGZF"].pk,
+        summoned=[WS.SummonsSpec(world.depts["SW"].pk, "LEAD")],
+        matter_id=None,
+    )
+    assert w.blown_by_department_id == world.depts["CGZF"].pk
+    run = RUNS.run_create(
+        actor=actors.assessor,
+        scheme_id=history["town"].pk,
+        period=Run.MONTH,
+        period_start=NOV,
+        now=t0 + 20 * 24 * H,
+    )
+    whistles = set(SummonsFact.objects.filter(run=run).values_list("whistle_id", flat=True))
+    assert w.pk not in whistles and history["summons"].whistle_id in whistles
+    dept = RUNS.run_create(
+        actor=actors.assessor,
+        scheme_id=history["dept"].pk,
+        period=Run.MONTH,
+        period_start=NOV,
+        now=t0 + 20 * 24 * H,
+    )
+    assert SummonsFact.objects.filter(run=dept, whistle_id=w.pk).exists()  # SW is assessed on it

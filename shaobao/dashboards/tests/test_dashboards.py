@@ -75,8 +75,12 @@ def test_figures_are_scoped_and_sealed_whistles_never_show(world, actors, t0, ca
     assert S.figures(actors.other_commander, other, now)["whistles"]["active"] == 0
     sw = S.scope_for(actors.sw_head)
     assert sw.kind == "department"
-    # SW assists in both; its head is one of the summoned heads who may know of the sealed one
-    assert S.figures(actors.sw_head, sw, now)["whistles"]["active"] == 2
+    # SW assists in both; its head may read the sealed one on its pages (each read audited), but
+    # no dashboard or wall screen ever shows it
+    assert S.figures(actors.sw_head, sw, now)["whistles"]["active"] == 1
+    assert len(S.whistle_markers(actors.sw_head, sw, now)) == 1
+    commander = S.scope_for(actors.commander)
+    assert S.figures(actors.commander, commander, now)["whistles"]["active"] == 1
     gh_officer = S.scope_for(actors.gh_officer)
     assert S.figures(actors.gh_officer, gh_officer, now)["whistles"]["active"] == 1
     assert S.scope_for(actors.grid) is None
@@ -98,3 +102,30 @@ def test_pages_by_role_and_bounded_queries(world, actors, t0, cal):
     c.force_login(world.users["gh_head"])
     page = c.get("/dashboard/").content.decode()
     assert "规划自然资源分局" in page
+
+
+def test_a_claimed_summons_waits_on_the_township_not_overdue(world, actors, t0, cal):
+    from shaobao.whistles import services as WS
+    from shaobao.whistles.tests.test_services import lead_of
+
+    w = blow(
+        world,
+        actors,
+        t0,
+        cal,
+        lat=40.2,
+        lng=117.2,
+        summoned=[WS.SummonsSpec(world.depts["GHZY"].pk, "LEAD")],
+    )
+    s = lead_of(w)
+    WS.summons_acknowledge(
+        actor=actors.gh_head, summons_id=s.pk, officer_ids=[world.users["gh_officer"].pk], now=t0
+    )
+    WS.summons_check_in(actor=actors.gh_officer, summons_id=s.pk, now=t0 + 0.2 * H)
+    WS.summons_record_outcome(actor=actors.gh_officer, summons_id=s.pk, inspections=1, now=t0 + H)
+    WS.summons_claim_completion(actor=actors.gh_officer, summons_id=s.pk, now=t0 + H)
+    later = t0 + 10 * H  # long past the 2-hour finish-by, but claimed in time
+    scope = S.scope_for(actors.supervisor)
+    figures = S.figures(actors.supervisor, scope, later)["whistles"]
+    assert figures["overdue_count"] == 0 and figures["overdue"] == []
+    assert [m["state"] for m in S.whistle_markers(actors.supervisor, scope, later)] == ["claimed"]

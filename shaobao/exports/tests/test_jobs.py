@@ -161,6 +161,9 @@ def test_only_the_requester_sees_the_job_and_its_file(world, actors, t0):
         assert f"/exports/{job.pk}/" not in other.get("/exports/").content.decode()
     assert Client().get(f"/exports/{job.pk}/download/").status_code == 302  # to the login page
     assert job.file.name.startswith("exports/") and len(job.file.name) > 40  # not guessable
+    # moved to another township with the same role: the old township's file is not handed over
+    Membership.objects.filter(user=world.users["commander"]).update(jurisdiction=world.street)
+    assert client_for(world, "commander").get(f"/exports/{job.pk}/download/").status_code == 404
 
 
 def test_asking_again_while_queued_or_running_gives_the_same_job(world, actors, t0):

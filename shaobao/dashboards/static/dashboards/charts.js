@@ -82,6 +82,24 @@
 
   function text(tag, s) { var e = document.createElement(tag); e.textContent = s; return e; }
 
+  // Replace a list's items; an empty list shows its data-empty text (so nothing stale stays up).
+  function fill(id, items, make) {
+    var list = document.getElementById(id);
+    if (!list) return;
+    if (!items.length) {
+      var empty = text("li", list.getAttribute("data-empty") || "—");
+      empty.className = "muted";
+      list.replaceChildren(empty);
+      return;
+    }
+    list.replaceChildren.apply(list, items.map(make));
+  }
+
+  function detailPrefix() {
+    var el = document.getElementById("overdue-list");
+    return ((el && el.getAttribute("data-detail")) || "/whistles/1/").replace(/1\/$/, "");
+  }
+
   function update(f) {
     document.querySelectorAll("[data-k]").forEach(function (el) {
       var v = pick(f, el.getAttribute("data-k"));
@@ -89,22 +107,20 @@
     });
     var up = document.getElementById("updated");
     if (up) up.textContent = up.textContent.replace(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/, f.updated);
-    var list = document.getElementById("overdue-list");
-    if (list && f.whistles.overdue.length) {
-      list.replaceChildren.apply(list, f.whistles.overdue.map(function (o) {
-        return text("li", o.number + " " + o.title + " · " + o.department + " · " + o.state + " · " + o.hours + "h");
-      }));
-    }
-    var top = document.getElementById("top-matters");
-    if (top && f.demands.top_matters.length) {
-      top.replaceChildren.apply(top, f.demands.top_matters.map(function (m) { return text("li", m.name + " " + m.n); }));
-    }
-    var hs = document.getElementById("hotspots");
-    if (hs && f.hotspots.length) {
-      hs.replaceChildren.apply(hs, f.hotspots.map(function (h) {
-        return text("li", h.place + " · " + h.matter + " " + h.count + (h.ratio ? " ×" + h.ratio : ""));
-      }));
-    }
+    fill("overdue-list", f.whistles.overdue, function (o) {
+      var li = document.createElement("li");
+      var a = document.createElement("a");
+      a.href = detailPrefix() + o.whistle_id + "/";
+      a.textContent = o.number;
+      li.appendChild(a);
+      li.appendChild(document.createTextNode(" " + o.title + " · " + o.department + " · " + o.state + " · "));
+      li.appendChild(text("strong", o.hours + " h"));
+      return li;
+    });
+    fill("top-matters", f.demands.top_matters, function (m) { return text("li", m.name + " " + m.n); });
+    fill("hotspots", f.hotspots, function (h) {
+      return text("li", h.place + " · " + h.matter + " " + h.count + (h.ratio ? " ×" + h.ratio : ""));
+    });
     draw(f);
   }
 
@@ -126,7 +142,10 @@
           if (!fc) return;
           L.geoJSON(fc, {
             style: function () { return { color: "#4dabf7", weight: 2, fillOpacity: 0.05 }; },
-            onEachFeature: function (ft, layer) { layer.bindTooltip(String((ft.properties || {}).name || "")); }
+            onEachFeature: function (ft, layer) {
+              // a text node: boundary names come from imported files and are never HTML
+              layer.bindTooltip(text("span", String((ft.properties || {}).name || "")));
+            }
           }).addTo(map).bringToBack();
         }).catch(function () {});
     }
