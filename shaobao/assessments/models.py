@@ -133,12 +133,14 @@ class Run(models.Model):
 
     @property
     def label(self) -> str:
+        from django.utils.translation import gettext
+
         s = self.period_start
         if self.period == self.YEAR:
-            return f"{s.year}年度"
+            return gettext("%(y)s年度") % {"y": s.year}
         if self.period == self.QUARTER:
-            return f"{s.year}年第{(s.month - 1) // 3 + 1}季度"
-        return f"{s.year}年{s.month}月"
+            return gettext("%(y)s年第%(q)s季度") % {"y": s.year, "q": (s.month - 1) // 3 + 1}
+        return gettext("%(y)s年%(m)s月") % {"y": s.year, "m": s.month}
 
 
 class DemandFact(models.Model):
