@@ -102,8 +102,21 @@ def deferred():
         return
     if entries and not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.deferred must end inside the transaction it belongs to")
+    if entries:
+        _immediate_constraints()
     for args in entries:
         _append(*args)
+
+
+def _immediate_constraints() -> None:
+    """PostgreSQL checks foreign keys at COMMIT by default, i.e. after the chain head is taken:
+    a check that has to wait for a row another transaction holds (which may itself be waiting
+    for the chain head) would deadlock. Checking them now, before taking the head, waits
+    without holding it."""
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as c:
+            c.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def _append(actor, action, object_type, object_id, whistle_id, data, now) -> AuditEntry:

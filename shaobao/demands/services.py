@@ -61,8 +61,10 @@ def find_original(
     lets a batch of checks share the candidates' shingles instead of recomputing them."""
     cfg = settings.SHAOBAO
     since = now - dt.timedelta(days=cfg["DUPLICATE_WINDOW_DAYS"])
+    # Not one still waiting for the intake worker: it may itself turn out to be a repeat, and a
+    # repeat must point at the original, never at another repeat.
     open_ = Demand.objects.filter(
-        district=district, created_at__gte=since, duplicate_of__isnull=True
+        district=district, created_at__gte=since, duplicate_of__isnull=True, intake_pending=False
     ).exclude(status__in=[Demand.CLOSED_BY_ROUTE, Demand.CLOSED])
     if exclude_pk is not None:
         open_ = open_.filter(pk__lt=exclude_pk)
@@ -410,6 +412,14 @@ def _settle(
         shingles=shingles,
     )
     if original is not None and original.pk != demand.pk:
+        # the original as it is now (locked): if it has meanwhile been linked, its own original
+        original = Demand.objects.select_for_update(of=("self",)).get(pk=original.pk)
+        seen = {demand.pk}
+        while original.duplicate_of_id and original.duplicate_of_id not in seen:
+            seen.add(original.pk)
+            original = Demand.objects.select_for_update(of=("self",)).get(
+                pk=original.duplicate_of_id
+            )
         demand.status, demand.duplicate_of, demand.route = W.DUPLICATE, original, "REPEAT"
         demand.reply = _("您反映的问题已于%(d)s受理（编号 %(n)s），目前状态：%(s)s。") % {
             "d": original.created_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d"),
@@ -418,6 +428,8 @@ def _settle(
         }
         demand.closed_at, demand.updated_at = now, now
         demand.save()
+        # repeats already linked to this one follow it to its original (no chains)
+        Demand.objects.filter(duplicate_of=demand).update(duplicate_of=original, updated_at=now)
         _log(demand, "duplicate", demand.reply, now)
         _log(
             original,
@@ -508,16 +520,25 @@ def demand_dispatch(
     department_id=None,
     township_id=None,
     to_district=False,
+    seen_status: str = "",
     now,
     cal: WorkCalendar,
 ) -> Demand:
     """Clear remit → the handling unit; a township is copied to the district; unclear → the district."""
-    action = "dispatch"
     from shaobao.demands.permissions import access_demand
 
-    if access_demand(actor, demand_id).status == W.DISPATCHED:
-        action = "redispatch"
+    # Dispatch or redispatch: as the operator saw it (`seen_status`, from the page), checked on
+    # the locked row — the intake worker may have dispatched it a moment ago, and an operator
+    # never redispatches without knowing it.
+    seen = seen_status or access_demand(actor, demand_id).status
+    action = "redispatch" if seen == W.DISPATCHED else "dispatch"
     demand, _t = _lock(actor, demand_id, action)
+    if demand.status != seen:
+        raise Conflict(
+            _("该诉求刚刚已被处理（当前状态：%(s)s），请刷新后再操作")
+            % {"s": demand.get_status_display()},
+            code="changed_meanwhile",
+        )
     matter = Matter.objects.filter(pk=V.pk(matter_id), active=True).first() if matter_id else None
     if matter_id and matter is None:
         raise InvalidInput(_("事项无效"), fields={"matter": "invalid"})

@@ -211,6 +211,7 @@ def demand_action(request, demand_id, action):
                 department_id=int(h[1:]) if h.startswith("d") else None,
                 township_id=int(h[1:]) if h.startswith("t") else None,
                 to_district=h == "district",
+                seen_status=(request.POST.get("seen_status") or "")[:20],
                 now=t,
                 cal=work_calendar(),
             )

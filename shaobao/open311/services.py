@@ -10,7 +10,7 @@ import time
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
@@ -147,10 +147,19 @@ def clear_cache(**_kw) -> None:
         _cache.clear()
 
 
+def _clear_after_commit(**_kw) -> None:
+    # now, and again once the change is committed (meanwhile another thread could load the old
+    # row again and keep it for CACHE_SECONDS)
+    clear_cache()
+    transaction.on_commit(clear_cache)
+
+
 for _model in (ClientApp, Matter, Jurisdiction):
-    post_save.connect(clear_cache, sender=_model, dispatch_uid=f"open311-cache-{_model.__name__}")
+    post_save.connect(
+        _clear_after_commit, sender=_model, dispatch_uid=f"open311-cache-{_model.__name__}"
+    )
     post_delete.connect(
-        clear_cache, sender=_model, dispatch_uid=f"open311-cache-del-{_model.__name__}"
+        _clear_after_commit, sender=_model, dispatch_uid=f"open311-cache-del-{_model.__name__}"
     )
 
 
@@ -377,7 +386,19 @@ def request_create(*, params, now, cal: WorkCalendar | None = None) -> Open311Re
             raise Open311Error(404, e.message) from None
         raise Open311Error(400, e.message) from None
     if outermost:
-        _wait_until_durable(req)
+        try:
+            _wait_until_durable(req)
+        except DatabaseError:
+            # The demand is committed; only the confirmation that it is on disk failed (e.g.
+            # the connection dropped). Any later synchronous commit covers ours: try once more
+            # on a fresh connection, and never answer "bad request" for a stored demand.
+            connection.close()
+            try:
+                _wait_until_durable(req)
+            except DatabaseError:
+                raise Open311Error(
+                    503, _("暂时无法确认受理结果，请稍后按 token 查询，不要重复提交")
+                ) from None
     return req
 
 

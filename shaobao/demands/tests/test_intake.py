@@ -181,14 +181,53 @@ def test_one_failing_demand_leaves_the_others_settled_and_is_retried(world, t0, 
     assert verify().ok
 
 
-def test_worker_once_settles_pending_intake(world, t0, cal):
-    from shaobao.notify.management.commands.worker import run_schedule
+def test_worker_settles_pending_intake_every_round(world, t0, cal, monkeypatch):
+    from shaobao.notify.management.commands import worker
 
     d = receive(world, t0)
-    counts = run_schedule(t0 + dt.timedelta(seconds=1))
-    assert counts["intake"] == 1
+    monkeypatch.setattr(worker, "now", lambda: t0 + dt.timedelta(seconds=1))
+    assert worker.intake_step() == 1
     d.refresh_from_db()
     assert not d.intake_pending
+    # a failing batch is logged, never stops the worker
+    monkeypatch.setattr(worker, "intake_drain", lambda **kw: 1 / 0)
+    assert worker.intake_step() == 0
+
+
+def test_repeats_never_chain(world, actors, t0, cal):
+    """A hotline repeat of an Open311 demand still waiting for the worker is not linked to it
+    (it may itself be a repeat); a repeat of a repeat points at the original."""
+    first = S.demand_create(
+        actor=actors.operator,
+        source="HOTLINE",
+        kind="COMPLAINT",
+        text="金海湖镇政府门口的路灯坏了三盏，晚上很黑",
+        caller_phone="13900000009",
+        district_code="110117",
+        township_id=world.town.pk,
+        now=t0,
+        cal=cal,
+    )
+    pending = receive(
+        world, t0 + dt.timedelta(minutes=1), text=first.text + "！", caller_phone="13900000011"
+    )
+    hotline = S.demand_create(
+        actor=actors.operator,
+        source="HOTLINE",
+        kind="COMPLAINT",
+        text=first.text + "。",
+        caller_phone="13900000010",
+        district_code="110117",
+        township_id=world.town.pk,
+        now=t0 + dt.timedelta(minutes=2),
+        cal=cal,
+    )
+    assert hotline.duplicate_of_id == first.pk  # not the pending one
+    run(t0 + dt.timedelta(minutes=3), cal)
+    pending.refresh_from_db()
+    assert pending.duplicate_of_id == first.pk
+    chained = Demand.objects.filter(duplicate_of__duplicate_of__isnull=False)
+    assert not chained.exists()
 
 
 def test_synchronous_create_is_settled_at_once(world, actors, t0, cal):

@@ -724,3 +724,34 @@ def test_admin_page(client, world, actors):
 
     with pytest.raises(PermissionDenied):
         client_create(actor=actors.operator, name="x", district_code="110117", now=now())
+
+
+@pytest.mark.django_db(transaction=True)  # the confirmation runs only after a real commit
+def test_a_stored_request_whose_flush_cannot_be_confirmed_is_503_not_400(
+    post_form, demo_client, world, monkeypatch
+):
+    from django.db import DatabaseError
+
+    from shaobao.demands.models import Demand
+    from shaobao.open311 import services as OS
+
+    calls = []
+
+    def broken(req):
+        calls.append(req.pk)
+        raise DatabaseError("connection lost")
+
+    monkeypatch.setattr(OS, "_wait_until_durable", broken)
+    r = post_form(
+        "requests.json",
+        {
+            "api_key": DEMO_KEY,
+            "service_code": "CX-HJ-01",
+            "lat": "40.18",
+            "long": "117.29",
+            "description": "村口垃圾堆积三天无人清运",
+        },
+    )
+    assert r.status_code == 503 and len(calls) == 2  # tried again once on a fresh connection
+    assert str(r.json()[0]["code"]) == "503"
+    assert Demand.objects.count() == 1  # it is stored: the client must not file it again

@@ -1,3 +1,4 @@
+import logging
 import time
 
 from django.core.management.base import BaseCommand
@@ -18,7 +19,6 @@ INTAKE_BATCHES_PER_ROUND = 8  # 8 × 64 demands, then deliveries get their turn
 
 def run_schedule(t) -> dict:
     """The periodic jobs, each safe to run twice or concurrently (also `worker --once`)."""
-    intake = intake_drain(now_fn=lambda: t, cal=work_calendar())  # Open311 demands pending
     launched = launch_due(now=t, actor=SYSTEM)
     counts = sweep_deadlines(now=t, actor=SYSTEM)
     blown = routine_run_due(now=t, cal=work_calendar(), actor=SYSTEM)
@@ -28,7 +28,6 @@ def run_schedule(t) -> dict:
     rollup = rollup_refresh_due(now=t)  # dashboards' daily counts, every 10 minutes
     return {
         **counts,
-        "intake": intake,
         "rollup": rollup,
         "launched": launched,
         "routine": blown,
@@ -36,6 +35,24 @@ def run_schedule(t) -> dict:
         "callbacks_due": callbacks,
         "hotspots": hotspots,
     }
+
+
+log = logging.getLogger(__name__)
+
+
+def intake_step(everything: bool = False) -> int:
+    """Settle pending intake (Open311): a few batches, so that deliveries and the schedule keep
+    their turn under a backlog (`--once`: all of it). A failed batch is logged and retried next
+    round; it never stops the worker."""
+    try:
+        return intake_drain(
+            now_fn=now,
+            cal=work_calendar(),
+            max_batches=None if everything else INTAKE_BATCHES_PER_ROUND,
+        )
+    except Exception:
+        log.exception("intake batch failed; retried next round")
+        return 0
 
 
 class Command(BaseCommand):
@@ -73,7 +90,7 @@ class Command(BaseCommand):
                 if any(counts.values()):
                     self.stdout.write(f"schedule: {counts}")
             if schedule:  # Open311 demands waiting to be settled: a few batches every round
-                intake_drain(now_fn=now, cal=work_calendar(), max_batches=INTAKE_BATCHES_PER_ROUND)
+                intake_step(once)
             if deliver:
                 run_once(now_fn=now)
             exports_step(now_fn=now)  # one queued export job per round (shaobao/exports)
