@@ -134,6 +134,11 @@ def immediate_constraints() -> None:
             c.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
+# After this many failed attempts a demand is left to the operators (still RECEIVED, listed
+# with the other undispatched demands; its error kept in intake_error).
+MAX_ATTEMPTS = 8
+
+
 def _backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * 2 ** (attempts - 1)))
 
@@ -333,9 +338,13 @@ def process_pending(*, now: dt.datetime, cal: WorkCalendar, batch: int = BATCH) 
             except Exception as exc:
                 log.exception("intake of demand %s failed", d.pk)
                 attempts = d.intake_attempts + 1
+                give_up = attempts >= MAX_ATTEMPTS
+                if give_up:  # left RECEIVED for the operators, with the error, not retried
+                    log.error("intake of demand %s given up after %s attempts", d.pk, attempts)
                 Demand.objects.filter(pk=d.pk).update(
                     intake_attempts=F("intake_attempts") + 1,
-                    intake_retry_at=now + _backoff(attempts),
+                    intake_pending=not give_up,
+                    intake_retry_at=None if give_up else now + _backoff(attempts),
                     intake_error=f"{type(exc).__name__}: {exc}"[:500],
                 )
                 outcome = "failed"

@@ -350,3 +350,20 @@ def test_concurrent_workers_settle_each_demand_once(t0, cal, monkeypatch):
         == Demand.objects.filter(pk__in=[d.pk for d in demands], status="DISPATCHED").count()
     )
     assert verify().ok
+
+
+def test_a_demand_that_keeps_failing_is_left_to_the_operators(world, t0, cal, monkeypatch):
+    d = receive(world, t0)
+    monkeypatch.setattr(S, "_settle", lambda demand, **kw: 1 / 0)
+    t = t0
+    for attempt in range(1, intake.MAX_ATTEMPTS + 1):
+        t = t + dt.timedelta(days=1)  # past any back-off
+        assert run(t, cal) == 0
+        d.refresh_from_db()
+        assert d.intake_attempts == attempt
+        assert d.intake_pending == (attempt < intake.MAX_ATTEMPTS)
+    assert d.status == "RECEIVED" and "ZeroDivisionError" in d.intake_error
+    assert (
+        run(t + dt.timedelta(days=1), cal) == 0
+        and Demand.objects.get(pk=d.pk).intake_attempts == intake.MAX_ATTEMPTS
+    )
