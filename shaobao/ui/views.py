@@ -84,7 +84,7 @@ HOME_BY_ROLE = [
     (R.GRID_WORKER, "problems:new"),
     (R.VILLAGE_CADRE, "problems:new"),
     (R.AUXILIARY, "problems:new"),
-    (R.ASSESSOR, "whistles:board"),
+    (R.ASSESSOR, "assessments:index"),
     (R.ADMIN, "org:users"),
 ]
 
