@@ -9,7 +9,9 @@ counts only for today and the open items, the daily rollup (models.DemandDay) fo
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass
+from functools import reduce
 
 from django.conf import settings
 from django.core.cache import cache
@@ -21,18 +23,20 @@ from shaobao.dashboards.models import DemandDay
 from shaobao.org import roles as R
 from shaobao.org.models import Department, Jurisdiction
 from shaobao.org.scoping import Actor
+from shaobao.whistles import workflow as W
 
 OPEN_SUMMONS = ["ISSUED", "ACKNOWLEDGED", "CHECKED_IN", "CLAIMED", "REWORK"]
-# The deadlines as the transition table applies them (whistles/workflow.py DEADLINES): report-by
-# until checked in, finish-by until claimed (a claimed summons waits on the township, not on the
-# department).
-REPORTING = ["ISSUED", "ACKNOWLEDGED"]
-FINISHING = ["ISSUED", "ACKNOWLEDGED", "CHECKED_IN", "REWORK"]
 
 
 def _late_q(now, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}state__in": FINISHING, f"{prefix}finish_by_at__lt": now}) | Q(
-        **{f"{prefix}state__in": REPORTING, f"{prefix}report_by_at__lt": now}
+    """Open summonses past a deadline that still binds them: the sweep's own table
+    (whistles.workflow.OVERDUE_RULES — report-by until checked in, finish-by until claimed)."""
+    return reduce(
+        operator.or_,
+        (
+            Q(**{f"{prefix}state__in": states, f"{prefix}{field}__lt": now})
+            for field, states, _mark in W.OVERDUE_RULES
+        ),
     )
 
 
@@ -133,7 +137,7 @@ def whistle_figures(actor: Actor, scope: Scope, now) -> dict:
             "title": s.whistle.title,
             "department": str(s.department),
             "state": str(labels.get(s.state, s.state)),
-            "hours": round((now - _missed(s)).total_seconds() / 3600, 1),
+            "hours": round((now - _missed(s, now)).total_seconds() / 3600, 1),
         }
         for s in overdue.order_by("finish_by_at")[:10]
     ]
@@ -146,11 +150,13 @@ def whistle_figures(actor: Actor, scope: Scope, now) -> dict:
     }
 
 
-def _missed(s):
-    """The deadline an open summons missed: reporting, until it has reported; then finishing."""
-    if s.state in REPORTING and s.report_by_at < s.finish_by_at:
-        return s.report_by_at
-    return s.finish_by_at
+def _missed(s, now):
+    """The earliest deadline an overdue summons has missed (by OVERDUE_RULES)."""
+    return min(
+        getattr(s, field)
+        for field, states, _mark in W.OVERDUE_RULES
+        if s.state in states and getattr(s, field) < now
+    )
 
 
 def whistle_markers(actor: Actor, scope: Scope, now) -> list[dict]:
@@ -268,28 +274,17 @@ def _rate(num, den):
 
 
 def hotspots(scope: Scope, limit: int = 6) -> list[dict]:
-    try:
-        from shaobao.hotspots.models import HotSpot
-    except ImportError:  # pragma: no cover - the app is part of the project
-        return []
-    from shaobao.hotspots.models import DetectionRun
+    """The hot spots of the latest detection (as the hot spots page shows them)."""
+    from shaobao.hotspots import selectors as H
+    from shaobao.hotspots.models import HotSpot
 
-    latest = (
-        DetectionRun.objects.filter(district_id__in=scope.district_ids)
-        .order_by("-window_end")
-        .first()
-    )
-    if latest is None:
+    if scope.kind == "department":
         return []
-    # the latest detection's hot spots only: one that cooled off is no longer one
-    qs = HotSpot.objects.filter(
-        state="OPEN", district_id__in=scope.district_ids, window_end=latest.window_end
-    )
+    visible = HotSpot.objects.filter(district_id__in=scope.district_ids)
     if scope.kind == "township":
-        qs = qs.filter(township_id__in=scope.township_ids)
-    elif scope.kind == "department":
-        return []
-    rows = qs.select_related("place", "matter").order_by("-ratio", "-count")[:limit]
+        visible = visible.filter(township_id__in=scope.township_ids)
+    codes = Jurisdiction.objects.filter(pk__in=scope.district_ids).values_list("code", flat=True)
+    rows = H.current(visible, H.latest_window_end(list(codes)))[:limit]
     return [
         {
             "place": str(h.place),
