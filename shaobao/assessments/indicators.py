@@ -240,19 +240,20 @@ def _number(raw, field, *, lo, hi, integer=False):
     return round(v, 4)
 
 
-def clean_indicators(subject: str, items) -> list[dict]:
-    """Validate a scheme's indicator settings; returns the normalised list or raises
-    InvalidInput naming the indicator and field."""
+def exclusion_choices(key: str):
+    """The (value, label) choices of one exclusion (a key of EXCLUSIONS)."""
     from shaobao.demands.models import KINDS, SOURCES
     from shaobao.whistles.models import KINDS as WKINDS
     from shaobao.whistles.models import MODES
 
-    allowed_values = {
-        "kinds": {k for k, _x in KINDS},
-        "sources": {k for k, _x in SOURCES},
-        "whistle_kinds": {k for k, _x in WKINDS},
-        "whistle_modes": {k for k, _x in MODES},
-    }
+    return {"kinds": KINDS, "sources": SOURCES, "whistle_kinds": WKINDS, "whistle_modes": MODES}[
+        key
+    ]
+
+
+def clean_indicators(subject: str, items) -> list[dict]:
+    """Validate a scheme's indicator settings; returns the normalised list or raises
+    InvalidInput naming the indicator and field."""
     if not isinstance(items, list) or not items:
         raise InvalidInput(_("方案至少须有一项指标"), fields={"indicators": "empty"})
     out, seen = [], set()
@@ -295,7 +296,8 @@ def clean_indicators(subject: str, items) -> list[dict]:
                     _("此指标不能按 %(key)s 排除") % {"key": str(key)[:40]},
                     fields={f"{code}.exclude": "unknown"},
                 )
-            if not isinstance(values, list) or not set(values) <= allowed_values[key]:
+            allowed = {value for value, _label in exclusion_choices(key)}
+            if not isinstance(values, list) or not set(values) <= allowed:
                 raise InvalidInput(
                     _("排除项的取值不正确"), fields={f"{code}.exclude.{key}": "invalid"}
                 )

@@ -288,7 +288,7 @@ def _scheme_rows(scheme: Scheme | None, subject: str) -> list[dict]:
             exclusions.append(
                 {
                     "key": key,
-                    "choices": _exclusion_choices(key),
+                    "choices": I.exclusion_choices(key),
                     "selected": set((conf or {}).get("exclude", {}).get(key, [])),
                 }
             )
@@ -305,16 +305,6 @@ def _scheme_rows(scheme: Scheme | None, subject: str) -> list[dict]:
             }
         )
     return rows
-
-
-def _exclusion_choices(key):
-    from shaobao.demands.models import KINDS, SOURCES
-    from shaobao.whistles.models import KINDS as WKINDS
-    from shaobao.whistles.models import MODES
-
-    return {"kinds": KINDS, "sources": SOURCES, "whistle_kinds": WKINDS, "whistle_modes": MODES}[
-        key
-    ]
 
 
 def _managed_districts(a) -> list[Jurisdiction]:
