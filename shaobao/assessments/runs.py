@@ -23,7 +23,9 @@ from shaobao.assessments.scoring import digest, score
 from shaobao.audit.services import record
 from shaobao.core import validate as V
 from shaobao.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from shaobao.core.sql import db_datetime, table
 from shaobao.core.workdays import LOCAL_TZ
+from shaobao.demands import sql as DS
 from shaobao.org import roles as R
 from shaobao.org.models import Department, Jurisdiction
 from shaobao.org.scoping import Actor
@@ -67,45 +69,30 @@ def check_manager(actor: Actor, district: Jurisdiction):
         raise PermissionDenied(_("只有考核办可以管理考核"))
 
 
-def _dt(value):
-    """A datetime as the backend stores it (raw SQL does not go through the ORM's adapters)."""
-    return connection.ops.adapt_datetimefield_value(value)
-
-
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def _freeze_demands(run: Run, a, b) -> int:
-    from shaobao.demands.models import Callback, Demand
-
     unit = (
         "d.handler_department_id" if run.subject == Scheme.DEPARTMENT else "d.handler_township_id"
     )
     sql = f"""
-        INSERT INTO {_table(DemandFact)} (run_id, demand_id, unit, source, kind, counted, excluded,
+        INSERT INTO {table(DemandFact)} (run_id, demand_id, unit, source, kind, counted, excluded,
             response_due, on_time, reached, solved, satisfaction, closing_due, closed_on_time)
         SELECT %s, d.id, {unit}, d.source, d.kind,
-            COALESCE(d.dispatched_at IS NOT NULL AND NOT d.excluded AND d.status <> 'DUPLICATE',
-                     FALSE),
+            COALESCE({DS.COUNTED}, FALSE),
             d.excluded,
-            COALESCE(d.contacted_at IS NOT NULL OR d.deadline_at <= %s, FALSE),
-            COALESCE(d.contacted_at <= d.deadline_at, FALSE),
+            COALESCE({DS.RESPONSE_DUE}, FALSE),
+            COALESCE({DS.CONTACTED_ON_TIME}, FALSE),
             COALESCE(c.reached, FALSE),
             COALESCE(c.reached AND c.solved, FALSE),
             CASE WHEN c.reached THEN COALESCE(c.satisfaction, '') ELSE '' END,
             COALESCE(d.responded_at IS NOT NULL OR d.deadline_at <= %s, FALSE),
             COALESCE(d.responded_at <= d.deadline_at, FALSE)
-        FROM {_table(Demand)} d
-        LEFT JOIN {_table(Callback)} c ON c.demand_id = d.id AND NOT EXISTS (
-            SELECT 1 FROM {_table(Callback)} c2
-            WHERE c2.demand_id = c.demand_id AND c2.version > c.version)
+        {DS.demands_with_latest_callback()}
         WHERE d.district_id = %s AND d.created_at >= %s AND d.created_at < %s
             AND {unit} IS NOT NULL
     """
     with connection.cursor() as cur:
-        f = _dt(run.frozen_at)
-        cur.execute(sql, [run.pk, f, f, run.district_id, _dt(a), _dt(b)])
+        f = db_datetime(run.frozen_at)
+        cur.execute(sql, [run.pk, f, f, run.district_id, db_datetime(a), db_datetime(b)])
         return cur.rowcount
 
 
@@ -119,7 +106,7 @@ def _freeze_summons(run: Run, a, b) -> int:
     blown_by = "" if run.subject == Scheme.DEPARTMENT else "AND w.blown_by_department_id IS NULL"
     live = "s.state NOT IN ('CANCELLED', 'RELEASED')"
     sql = f"""
-        INSERT INTO {_table(SummonsFact)} (run_id, summons_id, whistle_id, unit, whistle_kind,
+        INSERT INTO {table(SummonsFact)} (run_id, summons_id, whistle_id, unit, whistle_kind,
             whistle_mode, state, report_due, checked_in_on_time, refused, finish_due,
             finished_on_time, claimed, reworked, verified, objection_lost, evaluation_id,
             evaluation_score)
@@ -132,23 +119,23 @@ def _freeze_summons(run: Run, a, b) -> int:
             COALESCE(s.claimed_at IS NOT NULL, FALSE),
             COALESCE(s.rework_count > 0, FALSE),
             COALESCE(s.state = 'VERIFIED', FALSE),
-            EXISTS (SELECT 1 FROM {_table(Objection)} o
+            EXISTS (SELECT 1 FROM {table(Objection)} o
                     WHERE o.summons_id = s.id AND o.state = 'DISMISSED'),
             e.id,
             (e.timeliness + e.cooperation + e.effectiveness - 3) / 12.0
-        FROM {_table(Summons)} s
-        JOIN {_table(Whistle)} w ON w.id = s.whistle_id
-        JOIN {_table(Jurisdiction)} t ON t.id = w.township_id
-        LEFT JOIN {_table(Evaluation)} e ON e.summons_id = s.id AND NOT EXISTS (
-            SELECT 1 FROM {_table(Evaluation)} e2
+        FROM {table(Summons)} s
+        JOIN {table(Whistle)} w ON w.id = s.whistle_id
+        JOIN {table(Jurisdiction)} t ON t.id = w.township_id
+        LEFT JOIN {table(Evaluation)} e ON e.summons_id = s.id AND NOT EXISTS (
+            SELECT 1 FROM {table(Evaluation)} e2
             WHERE e2.summons_id = e.summons_id AND e2.version > e.version)
         WHERE t.code LIKE %s AND s.created_at >= %s AND s.created_at < %s
             AND NOT (w.mode = 'SURPRISE' AND w.launched_at IS NULL) {blown_by}
     """
     prefix = run.district.code[:6] + "%"
     with connection.cursor() as cur:
-        f = _dt(run.frozen_at)
-        cur.execute(sql, [run.pk, f, f, f, prefix, _dt(a), _dt(b)])
+        f = db_datetime(run.frozen_at)
+        cur.execute(sql, [run.pk, f, f, f, prefix, db_datetime(a), db_datetime(b)])
         return cur.rowcount
 
 

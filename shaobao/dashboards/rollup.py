@@ -11,8 +11,10 @@ import datetime as dt
 
 from django.db import connection, transaction
 
+from shaobao.core.sql import db_datetime, table
 from shaobao.core.workdays import LOCAL_TZ
 from shaobao.dashboards.models import DemandDay, RollupMark
+from shaobao.demands import sql as DS
 
 NAME = "demand_day"
 RECOUNT_DAYS = 45
@@ -28,33 +30,26 @@ def _local_day(column: str) -> str:
 def refresh(*, now, days: int | None = RECOUNT_DAYS, only_if_older=None) -> int | None:
     """Recount; with `only_if_older`, only when the last refresh is older than that (checked
     under the mark's row lock, so two workers never recount at once)."""
-    from shaobao.demands.models import Callback, Demand
-
-    q = connection.ops.quote_name
     since = None
     if days is not None:
         since = now.astimezone(LOCAL_TZ).date() - dt.timedelta(days=days)
     day = _local_day("d.created_at")
-    counted = "(d.dispatched_at IS NOT NULL AND NOT d.excluded AND d.status <> 'DUPLICATE')"
+    counted = DS.COUNTED
     cb = "c.reached"
     sql = f"""
-        INSERT INTO {q(DemandDay._meta.db_table)} (day, district_id, township_id, department_id,
+        INSERT INTO {table(DemandDay)} (day, district_id, township_id, department_id,
             received, dispatched, response_due, on_time, reached, solved, rated, satisfied, basic)
         SELECT {day}, d.district_id, d.handler_township_id, d.handler_department_id,
             COUNT(*),
             SUM(CASE WHEN {counted} THEN 1 ELSE 0 END),
-            SUM(CASE WHEN {counted} AND (d.contacted_at IS NOT NULL OR d.deadline_at <= %s)
-                THEN 1 ELSE 0 END),
-            SUM(CASE WHEN {counted} AND d.contacted_at <= d.deadline_at THEN 1 ELSE 0 END),
+            SUM(CASE WHEN {counted} AND {DS.RESPONSE_DUE} THEN 1 ELSE 0 END),
+            SUM(CASE WHEN {counted} AND {DS.CONTACTED_ON_TIME} THEN 1 ELSE 0 END),
             SUM(CASE WHEN {counted} AND {cb} THEN 1 ELSE 0 END),
             SUM(CASE WHEN {counted} AND {cb} AND c.solved THEN 1 ELSE 0 END),
             SUM(CASE WHEN {counted} AND {cb} AND c.satisfaction <> '' THEN 1 ELSE 0 END),
             SUM(CASE WHEN {counted} AND {cb} AND c.satisfaction = 'SATISFIED' THEN 1 ELSE 0 END),
             SUM(CASE WHEN {counted} AND {cb} AND c.satisfaction = 'BASIC' THEN 1 ELSE 0 END)
-        FROM {q(Demand._meta.db_table)} d
-        LEFT JOIN {q(Callback._meta.db_table)} c ON c.demand_id = d.id AND NOT EXISTS (
-            SELECT 1 FROM {q(Callback._meta.db_table)} c2
-            WHERE c2.demand_id = c.demand_id AND c2.version > c.version)
+        {DS.demands_with_latest_callback()}
         WHERE d.created_at >= %s
         GROUP BY {day}, d.district_id, d.handler_township_id, d.handler_department_id
     """
@@ -69,13 +64,13 @@ def refresh(*, now, days: int | None = RECOUNT_DAYS, only_if_older=None) -> int 
         start = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
         if since is not None:
             start = dt.datetime.combine(since, dt.time(), tzinfo=LOCAL_TZ)
-        params = [connection.ops.adapt_datetimefield_value(start)]
+        params = [db_datetime(start)]
         old = DemandDay.objects.all()
         if since is not None:
             old = old.filter(day__gte=since)
         old.delete()
         with connection.cursor() as cur:
-            cur.execute(sql, [connection.ops.adapt_datetimefield_value(now), *params])
+            cur.execute(sql, [db_datetime(now), *params])
             n = cur.rowcount
         mark.at = now
         mark.save(update_fields=["at"])
