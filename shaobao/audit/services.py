@@ -60,7 +60,7 @@ def record(
     whistle_id: int | None = None,
     data: dict | None = None,
     now,
-) -> AuditEntry:
+) -> None:
     """Append one entry in the caller's transaction; the chain head row lock orders writers.
     Inside `deferred()`, the entry is kept and appended when that block ends (still in the same
     transaction), so the lock is held only for the last moments of the transaction."""
@@ -73,8 +73,8 @@ def record(
     args = (actor, action, object_type, object_id, whistle_id, data, now)
     if _pending.stack:
         _pending.stack[-1].append(args)
-        return None
-    return _append(*args)
+        return
+    _append(*args)
 
 
 class _Pending(threading.local):
@@ -119,39 +119,77 @@ def _immediate_constraints() -> None:
             c.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
-def _append(actor, action, object_type, object_id, whistle_id, data, now) -> AuditEntry:
-    head, _ = ChainHead.objects.select_for_update().get_or_create(id=1)
-    seq = head.seq + 1
-    # UTC with microseconds is what both databases give back, so the hash can be recomputed.
-    at = now.astimezone(dt.UTC)
-    digest = _digest(
-        head.hash,
-        seq,
-        at,
-        actor.user_id,
-        actor.label,
-        action,
-        object_type,
-        object_id,
-        whistle_id,
-        data,
-    )
-    entry = AuditEntry.objects.create(
-        seq=seq,
-        at=at,
-        actor_id=actor.user_id,
-        actor_label=actor.label[:150],
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        whistle_id=whistle_id,
-        data=data,
-        prev_hash=head.hash,
-        hash=digest,
-    )
-    head.seq, head.hash = seq, digest
-    head.save(update_fields=["seq", "hash"])
-    return entry
+_ENTRY_COLUMNS = (
+    "seq",
+    "at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "whistle_id",
+    "data",
+    "prev_hash",
+    "hash",
+)
+
+
+def _append(actor, action, object_type, object_id, whistle_id, data, now) -> None:
+    """Chain one entry: lock the head, hash, store the entry and move the head. Plain SQL, not
+    the ORM: this runs under the one lock every audited write waits for, so it is kept to two
+    round trips on PostgreSQL (the entry and the head move in one statement)."""
+    connection = transaction.get_connection()
+    head_t, entry_t = (connection.ops.quote_name(m._meta.db_table) for m in (ChainHead, AuditEntry))
+    with connection.cursor() as c:
+        c.execute(f"SELECT seq, hash FROM {head_t} WHERE id = 1" + _for_update(connection))
+        row = c.fetchone()
+        if row is None:  # the first entry ever: create the head, then lock it
+            ChainHead.objects.get_or_create(id=1)
+            c.execute(f"SELECT seq, hash FROM {head_t} WHERE id = 1" + _for_update(connection))
+            row = c.fetchone()
+        prev_seq, prev_hash = row
+        seq = prev_seq + 1
+        # UTC with microseconds is what both databases give back, so the hash can be recomputed.
+        at = now.astimezone(dt.UTC)
+        digest = _digest(
+            prev_hash,
+            seq,
+            at,
+            actor.user_id,
+            actor.label,
+            action,
+            object_type,
+            object_id,
+            whistle_id,
+            data,
+        )
+        values = (
+            seq,
+            at,
+            actor.user_id,
+            actor.label[:150],
+            action,
+            object_type,
+            str(object_id),
+            whistle_id,
+            data,
+            prev_hash,
+            digest,
+        )
+        fields = [AuditEntry._meta.get_field(n) for n in _ENTRY_COLUMNS]
+        params = [f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)]
+        cols = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        insert = f"INSERT INTO {entry_t} ({cols}) VALUES ({', '.join(['%s'] * len(fields))})"
+        move = f"UPDATE {head_t} SET seq = %s, hash = %s WHERE id = 1"
+        if connection.vendor == "postgresql":
+            c.execute(f"WITH entry AS ({insert}) {move}", [*params, seq, digest])
+        else:
+            c.execute(insert, params)
+            c.execute(move, [seq, digest])
+
+
+def _for_update(connection) -> str:
+    return " FOR UPDATE" if connection.features.has_select_for_update else ""
 
 
 @dataclass

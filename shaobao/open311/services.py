@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from shaobao.audit.services import deferred, record
 from shaobao.core import validate as V
 from shaobao.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
-from shaobao.core.workdays import WorkCalendar
 from shaobao.demands.models import KINDS
 from shaobao.demands.services import demand_note_add, demand_receive
 from shaobao.duties.models import Matter
@@ -311,7 +310,7 @@ def _wait_until_durable(req: Open311Request) -> None:
             c.execute("SELECT 1 FROM open311_open311request WHERE id = %s FOR KEY SHARE", [req.pk])
 
 
-def request_create(*, params, now, cal: WorkCalendar | None = None) -> Open311Request:
+def request_create(*, params, now) -> Open311Request:
     """POST requests: validate everything at the edge, then one short transaction: the Demand
     (through demands.services.demand_receive: stored, logged and audited as received, marked
     for the intake worker, which routes it, links repeats and dispatches) and its Open311 side.

@@ -102,9 +102,7 @@ def service_definition(request, fmt, code):
 @endpoint("GET", "POST")
 def requests(request, fmt):
     if request.method == "POST":
-        req = S.request_create(
-            params=request.POST, now=timeutil.now(), cal=timeutil.work_calendar()
-        )
+        req = S.request_create(params=request.POST, now=timeutil.now())
         d = req.demand
         body = [
             {
