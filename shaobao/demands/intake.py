@@ -28,6 +28,7 @@ from django.db.models import F, Q
 
 from shaobao.audit.services import deferred
 from shaobao.core.workdays import WorkCalendar
+from shaobao.demands import services as S
 from shaobao.demands.models import Demand
 from shaobao.duties.models import Duty, Matter
 from shaobao.duties.routing import _rule_hits, active_model, duties_in_force
@@ -234,7 +235,7 @@ def settle(
     hint: Matter | None,
     book: DutyBook | None,
     places: Places | None = None,
-    shingles: dict | None = None,
+    candidates: S.RepeatCandidates | None = None,
     actor: Actor = SYSTEM,
     now: dt.datetime,
     cal: WorkCalendar,
@@ -244,8 +245,6 @@ def settle(
     UPDATE and one audit entry: `demand.duplicate`, `demand.dispatch` or — left for the
     operator — `demand.route`, each with the routing data. Answers the outcome: "duplicate",
     "dispatched", "received" or "handled" (an operator acted first)."""
-    from shaobao.demands import services as S
-
     dirty = ["intake_pending", "intake_retry_at", "intake_error"]
     dirty += ["router_version", "router_matter", "router_confidence"]
     if demand.lat is not None and demand.place_id is None:
@@ -287,7 +286,7 @@ def settle(
             owners=owners,
             dirty=dirty,
             audit_data=data,
-            shingles=shingles,
+            candidates=candidates,
             now=now,
             cal=cal,
         )
@@ -310,7 +309,8 @@ def process_pending(*, now: dt.datetime, cal: WorkCalendar, batch: int = BATCH) 
         hints = _hints(demands)
         books: dict = {}
         places = Places()
-        shingles: dict = {}  # candidates' text shingles, shared by the batch's repeat checks
+        # the townships' repeat candidates, read once and shared by the batch's repeat checks
+        candidates = S.RepeatCandidates()
         try:
             routes = route_many(
                 [(d.text, d.subject, d.district.code) for d in demands], now=now, books=books
@@ -331,10 +331,12 @@ def process_pending(*, now: dt.datetime, cal: WorkCalendar, batch: int = BATCH) 
                         hint=hints.get(d.pk),
                         book=_duty_book(d.district.code, now, books),
                         places=places,
-                        shingles=shingles,
+                        candidates=candidates,
                         now=now,
                         cal=cal,
                     )
+                if d.duplicate_of_id is None and d.status not in S.CLOSED_STATES:
+                    candidates.add(d)  # a candidate for the rest of the batch
             except Exception as exc:
                 log.exception("intake of demand %s failed", d.pk)
                 attempts = d.intake_attempts + 1

@@ -5,6 +5,7 @@ queues notifications in one transaction."""
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 
 from django.conf import settings
@@ -43,6 +44,54 @@ def _shingles(text: str) -> set[str]:
     return {t[i : i + 3] for i in range(max(0, len(t) - 2))}
 
 
+# A demand in one of these states is no longer open: never the original of a repeat.
+CLOSED_STATES = (Demand.CLOSED_BY_ROUTE, Demand.CLOSED)
+
+
+class RepeatCandidates:
+    """The repeat check's text candidates for a batch of checks (the intake worker): per
+    township, the open demands of the window with their text shingles, read once per batch and
+    kept up to date with the demands the batch settles (`add`), instead of 200 texts read from
+    the database for every check. Within a batch (one transaction, about a second) a candidate
+    an operator closes meanwhile may still be matched, as it would have been a moment earlier."""
+
+    LOAD = 1000  # rows read per township; beyond that a check falls back to its own query
+
+    def __init__(self):
+        # (district pk, township pk) → [since, rows oldest first: (created_at, pk, shingles), complete]
+        self._by_township: dict[tuple, list] = {}
+
+    def rows(self, open_, district, township, since, exclude_pk) -> list | None:
+        """(pk, shingles) of the 200 newest candidates (earlier than `exclude_pk`), newest
+        first, or None when the cached rows cannot answer exactly (too many to cache)."""
+        key = (district.pk, township.pk)
+        entry = self._by_township.get(key)
+        if entry is None or since < entry[0]:
+            found = list(
+                open_.filter(township=township)
+                .order_by("-created_at", "-pk")
+                .values_list("created_at", "pk", "text")[: self.LOAD]
+            )
+            rows = [(at, pk, _shingles(text)) for at, pk, text in reversed(found)]
+            entry = self._by_township[key] = [since, rows, len(found) < self.LOAD]
+        out = []
+        for at, pk, shingles in reversed(entry[1]):
+            if at < since:
+                break
+            if exclude_pk is None or pk < exclude_pk:
+                out.append((pk, shingles))
+                if len(out) == 200:
+                    return out
+        return out if entry[2] else None
+
+    def add(self, demand: Demand) -> None:
+        """A demand the batch has just settled as an original (open, not a repeat)."""
+        entry = self._by_township.get((demand.district_id, demand.township_id))
+        if entry is not None:
+            row = (demand.created_at, demand.pk, _shingles(demand.text))
+            bisect.insort(entry[1], row, key=lambda r: (r[0], r[1]))
+
+
 def find_original(
     *,
     district: Jurisdiction,
@@ -52,42 +101,39 @@ def find_original(
     matter,
     now,
     exclude_pk=None,
-    shingles: dict | None = None,
+    candidates: RepeatCandidates | None = None,
 ) -> Demand | None:
     """An open demand this one repeats: the same caller about the same matter, or very similar
     text in the same township, within the window. Never counts twice: the repeat is linked.
     With `exclude_pk` (the demand being checked) only earlier demands count: a demand settled
-    by the intake worker never takes one filed after it as its original. `shingles` (pk → set)
-    lets a batch of checks share the candidates' shingles instead of recomputing them."""
+    by the intake worker never takes one filed after it as its original. `candidates` lets a
+    batch of checks share the townships' candidate texts instead of reading them each time."""
     cfg = settings.SHAOBAO
     since = now - dt.timedelta(days=cfg["DUPLICATE_WINDOW_DAYS"])
     # Not one still waiting for the intake worker: it may itself turn out to be a repeat, and a
     # repeat must point at the original, never at another repeat.
     open_ = Demand.objects.filter(
         district=district, created_at__gte=since, duplicate_of__isnull=True, intake_pending=False
-    ).exclude(status__in=[Demand.CLOSED_BY_ROUTE, Demand.CLOSED])
-    if exclude_pk is not None:
-        open_ = open_.filter(pk__lt=exclude_pk)
+    ).exclude(status__in=CLOSED_STATES)
     if phone and matter is not None:
-        same = open_.filter(caller_phone=phone, matter=matter).order_by("created_at").first()
+        earlier = open_ if exclude_pk is None else open_.filter(pk__lt=exclude_pk)
+        same = earlier.filter(caller_phone=phone, matter=matter).order_by("created_at").first()
         if same:
             return same
     if township is not None:
         mine = _shingles(text)
         if len(mine) >= 5:
-            # Only the text is needed to compare; the one that matches is then read whole.
-            candidates = open_.filter(township=township).order_by("-created_at")
-            for pk, theirs_text in candidates.values_list("pk", "text")[:200]:
-                if shingles is None:
-                    theirs = _shingles(theirs_text)
-                else:
-                    theirs = shingles.get(pk)
-                    if theirs is None:
-                        theirs = shingles[pk] = _shingles(theirs_text)
-                if (
-                    theirs
-                    and len(mine & theirs) / len(mine | theirs) >= cfg["DUPLICATE_TEXT_SIMILARITY"]
-                ):
+            rows = None
+            if candidates is not None:
+                rows = candidates.rows(open_, district, township, since, exclude_pk)
+            if rows is None:
+                # Only the text is needed to compare; the one that matches is then read whole.
+                earlier = open_ if exclude_pk is None else open_.filter(pk__lt=exclude_pk)
+                found = earlier.filter(township=township).order_by("-created_at", "-pk")
+                rows = ((pk, _shingles(t)) for pk, t in found.values_list("pk", "text")[:200])
+            threshold = cfg["DUPLICATE_TEXT_SIMILARITY"]
+            for pk, theirs in rows:
+                if theirs and len(mine & theirs) / len(mine | theirs) >= threshold:
                     return Demand.objects.get(pk=pk)
     return None
 
@@ -389,7 +435,7 @@ def _settle(
     owners=None,
     dirty=(),
     audit_data: dict | None = None,
-    shingles: dict | None = None,
+    candidates: RepeatCandidates | None = None,
     now,
     cal: WorkCalendar,
 ) -> str:
@@ -409,7 +455,7 @@ def _settle(
         matter=matter if auto else None,
         now=since or now,
         exclude_pk=demand.pk,
-        shingles=shingles,
+        candidates=candidates,
     )
     if original is not None and original.pk != demand.pk:
         # the original as it is now (locked): if it has meanwhile been linked, its own original

@@ -246,6 +246,61 @@ def test_synchronous_create_is_settled_at_once(world, actors, t0, cal):
     assert entries(d) == ["demand.create"]
 
 
+@pytest.mark.parametrize("load", [1000, 3])
+def test_batch_repeat_candidates_answer_what_the_query_answers(world, t0, cal, monkeypatch, load):
+    """The worker's per-batch candidates (RepeatCandidates) find the same original as the
+    repeat check's own query, for every demand and window, also when a township has more open
+    demands than it caches (it then falls back to the query)."""
+    monkeypatch.setattr(S.RepeatCandidates, "LOAD", load)
+    texts = [
+        "金海湖镇政府门口的路灯坏了三盏，晚上很黑",
+        "金海湖镇政府门口的路灯坏了两盏，晚上很黑",
+        "河道里堆放大量渣土，堵塞河道",
+        "河道里堆放大量渣土，堵塞河道！！",
+        "小区门口有人占道经营，噪音很大",
+        "楼顶违法加盖二层彩钢房",
+    ]
+    made = []
+    for i, tx in enumerate(texts):
+        d = receive(world, t0 + dt.timedelta(days=i * 4), text=tx, caller_phone=f"1370000000{i}")
+        made.append(d)
+    Demand.objects.filter(pk__in=[d.pk for d in made]).update(intake_pending=False)
+    Demand.objects.filter(pk=made[4].pk).update(status=Demand.CLOSED)  # closed: never an original
+    cache = S.RepeatCandidates()
+    probes = [*texts, "河道里堆放大量渣土，堵塞河道。", "今天天气不错"]
+    seen = set()
+    for days in (1, 12, 25, 40):
+        for exclude in [None, *(d.pk for d in made)]:
+            for text in probes:
+                args = dict(
+                    district=world.district,
+                    township=world.town,
+                    phone="",
+                    text=text,
+                    matter=None,
+                    now=t0 + dt.timedelta(days=days),
+                    exclude_pk=exclude,
+                )
+                expected = S.find_original(**args)
+                assert S.find_original(**args, candidates=cache) == expected, (days, exclude, text)
+                seen.add(expected.pk if expected else None)
+    assert {made[0].pk, made[2].pk, None} <= seen and made[4].pk not in seen
+    # a demand the batch settles becomes a candidate for the checks after it
+    later = receive(world, t0 + dt.timedelta(days=26), text="村委会后面有一处污水井满溢，臭味很大")
+    Demand.objects.filter(pk=later.pk).update(intake_pending=False)
+    later.refresh_from_db()
+    cache.add(later)
+    args = dict(
+        district=world.district,
+        township=world.town,
+        phone="",
+        text="村委会后面有一处污水井满溢，臭味很大。",
+        matter=None,
+        now=t0 + dt.timedelta(days=27),
+    )
+    assert S.find_original(**args, candidates=cache) == S.find_original(**args) == later
+
+
 PHRASES = {
     "CX-WJ-01": ["私搭乱建彩钢房", "院内违法加盖二层", "违建占用公共通道", "楼顶搭建违章建筑"],
     "CX-HJ-01": ["路边暴露垃圾无人清运", "垃圾堆积发臭", "垃圾桶满溢", "小区门口垃圾成堆"],
