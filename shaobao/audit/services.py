@@ -74,7 +74,7 @@ def record(
     if _pending.stack:
         _pending.stack[-1].append(args)
         return
-    _append(*args)
+    _append(args)
 
 
 class _Pending(threading.local):
@@ -104,8 +104,7 @@ def deferred():
         raise RuntimeError("audit.deferred must end inside the transaction it belongs to")
     if entries:
         _immediate_constraints()
-    for args in entries:
-        _append(*args)
+        _append(*entries)
 
 
 def _immediate_constraints() -> None:
@@ -134,12 +133,19 @@ _ENTRY_COLUMNS = (
 )
 
 
-def _append(actor, action, object_type, object_id, whistle_id, data, now) -> None:
-    """Chain one entry: lock the head, hash, store the entry and move the head. Plain SQL, not
-    the ORM: this runs under the one lock every audited write waits for, so it is kept to two
-    round trips on PostgreSQL (the entry and the head move in one statement)."""
+_ROWS_PER_STATEMENT = 500  # 11 parameters each: within SQLite's and PostgreSQL's limits
+
+
+def _append(*entries: tuple) -> None:
+    """Chain entries (the argument tuples `record` collects), in order: lock the head once,
+    hash each onto the one before, store them and move the head. Plain SQL, not the ORM: this
+    runs under the one lock every audited write waits for, so it is kept to two round trips on
+    PostgreSQL (the entries and the head move in one statement) for a whole batch."""
     connection = transaction.get_connection()
     head_t, entry_t = (connection.ops.quote_name(m._meta.db_table) for m in (ChainHead, AuditEntry))
+    fields = [AuditEntry._meta.get_field(n) for n in _ENTRY_COLUMNS]
+    cols = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
     with connection.cursor() as c:
         c.execute(f"SELECT seq, hash FROM {head_t} WHERE id = 1" + _for_update(connection))
         row = c.fetchone()
@@ -147,45 +153,51 @@ def _append(actor, action, object_type, object_id, whistle_id, data, now) -> Non
             ChainHead.objects.get_or_create(id=1)
             c.execute(f"SELECT seq, hash FROM {head_t} WHERE id = 1" + _for_update(connection))
             row = c.fetchone()
-        prev_seq, prev_hash = row
-        seq = prev_seq + 1
-        # UTC with microseconds is what both databases give back, so the hash can be recomputed.
-        at = now.astimezone(dt.UTC)
-        digest = _digest(
-            prev_hash,
-            seq,
-            at,
-            actor.user_id,
-            actor.label,
-            action,
-            object_type,
-            object_id,
-            whistle_id,
-            data,
-        )
-        values = (
-            seq,
-            at,
-            actor.user_id,
-            actor.label[:150],
-            action,
-            object_type,
-            str(object_id),
-            whistle_id,
-            data,
-            prev_hash,
-            digest,
-        )
-        fields = [AuditEntry._meta.get_field(n) for n in _ENTRY_COLUMNS]
-        params = [f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)]
-        cols = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        insert = f"INSERT INTO {entry_t} ({cols}) VALUES ({', '.join(['%s'] * len(fields))})"
-        move = f"UPDATE {head_t} SET seq = %s, hash = %s WHERE id = 1"
-        if connection.vendor == "postgresql":
-            c.execute(f"WITH entry AS ({insert}) {move}", [*params, seq, digest])
-        else:
-            c.execute(insert, params)
-            c.execute(move, [seq, digest])
+        seq, prev_hash = row
+        for start in range(0, len(entries), _ROWS_PER_STATEMENT):
+            params: list = []
+            chunk = entries[start : start + _ROWS_PER_STATEMENT]
+            for actor, action, object_type, object_id, whistle_id, data, now in chunk:
+                seq += 1
+                # UTC with microseconds is what both databases give back, so the hash can be
+                # recomputed.
+                at = now.astimezone(dt.UTC)
+                digest = _digest(
+                    prev_hash,
+                    seq,
+                    at,
+                    actor.user_id,
+                    actor.label,
+                    action,
+                    object_type,
+                    object_id,
+                    whistle_id,
+                    data,
+                )
+                values = (
+                    seq,
+                    at,
+                    actor.user_id,
+                    actor.label[:150],
+                    action,
+                    object_type,
+                    str(object_id),
+                    whistle_id,
+                    data,
+                    prev_hash,
+                    digest,
+                )
+                params += [
+                    f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)
+                ]
+                prev_hash = digest
+            insert = f"INSERT INTO {entry_t} ({cols}) VALUES " + ", ".join([row_sql] * len(chunk))
+            move = f"UPDATE {head_t} SET seq = %s, hash = %s WHERE id = 1"
+            if connection.vendor == "postgresql":
+                c.execute(f"WITH entry AS ({insert}) {move}", [*params, seq, prev_hash])
+            else:
+                c.execute(insert, params)
+                c.execute(move, [seq, prev_hash])
 
 
 def _for_update(connection) -> str:

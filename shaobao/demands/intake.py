@@ -310,7 +310,7 @@ def process_pending(*, now: dt.datetime, cal: WorkCalendar, batch: int = BATCH) 
         books: dict = {}
         places = Places()
         # the townships' repeat candidates, read once and shared by the batch's repeat checks
-        candidates = S.RepeatCandidates()
+        candidates = S.RepeatCandidates(phones={d.caller_phone for d in demands})
         try:
             routes = route_many(
                 [(d.text, d.subject, d.district.code) for d in demands], now=now, books=books

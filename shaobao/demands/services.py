@@ -49,26 +49,57 @@ CLOSED_STATES = (Demand.CLOSED_BY_ROUTE, Demand.CLOSED)
 
 
 class RepeatCandidates:
-    """The repeat check's text candidates for a batch of checks (the intake worker): per
-    township, the open demands of the window with their text shingles, read once per batch and
-    kept up to date with the demands the batch settles (`add`), instead of 200 texts read from
-    the database for every check. Within a batch (one transaction, about a second) a candidate
-    an operator closes meanwhile may still be matched, as it would have been a moment earlier."""
+    """The repeat check's candidates for a batch of checks (the intake worker), read once per
+    batch and kept up to date with the demands the batch settles (`add`), instead of two
+    queries (and 200 texts) for every check: per township, the open demands of the window with
+    their text shingles; per district, the open demands of the batch's callers (`phones`).
+    Within a batch (one transaction, about a second) a candidate an operator closes meanwhile
+    may still be matched, as it would have been a moment earlier."""
 
     LOAD = 1000  # rows read per township; beyond that a check falls back to its own query
 
-    def __init__(self):
+    def __init__(self, phones=()):
         # (district pk, township pk) → [since, rows oldest first: (created_at, pk, shingles), complete]
         self._by_township: dict[tuple, list] = {}
+        self._phones = frozenset(p for p in phones if p)
+        # district pk → [since, {(phone, matter pk): [(created_at, pk), …]}]
+        self._by_caller: dict[int, list] = {}
 
-    def rows(self, open_, district, township, since, exclude_pk) -> list | None:
+    def same_caller(self, open_demands, district, phone, matter, since, exclude_pk):
+        """(True, pk or None) — the earliest open demand of this caller about this matter — or
+        (False, None) when the phone is not one of the batch's."""
+        if phone not in self._phones:
+            return False, None
+        entry = self._by_caller.get(district.pk)
+        if entry is None or since < entry[0]:
+            found: dict[tuple, list] = {}
+            rows = (
+                open_demands()
+                .filter(caller_phone__in=self._phones)
+                .values_list("caller_phone", "matter_id", "created_at", "pk")
+            )
+            for p, matter_id, at, pk in rows:
+                found.setdefault((p, matter_id), []).append((at, pk))
+            entry = self._by_caller[district.pk] = [since, found]
+        best = min(
+            (
+                (at, pk)
+                for at, pk in entry[1].get((phone, matter.pk), ())
+                if at >= since and (exclude_pk is None or pk < exclude_pk)
+            ),
+            default=None,
+        )
+        return True, best[1] if best else None
+
+    def rows(self, open_demands, district, township, since, exclude_pk) -> list | None:
         """(pk, shingles) of the 200 newest candidates (earlier than `exclude_pk`), newest
         first, or None when the cached rows cannot answer exactly (too many to cache)."""
         key = (district.pk, township.pk)
         entry = self._by_township.get(key)
         if entry is None or since < entry[0]:
             found = list(
-                open_.filter(township=township)
+                open_demands()
+                .filter(township=township)
                 .order_by("-created_at", "-pk")
                 .values_list("created_at", "pk", "text")[: self.LOAD]
             )
@@ -90,6 +121,10 @@ class RepeatCandidates:
         if entry is not None:
             row = (demand.created_at, demand.pk, _shingles(demand.text))
             bisect.insort(entry[1], row, key=lambda r: (r[0], r[1]))
+        callers = self._by_caller.get(demand.district_id)
+        if callers is not None and demand.caller_phone in self._phones:
+            key = (demand.caller_phone, demand.matter_id)
+            callers[1].setdefault(key, []).append((demand.created_at, demand.pk))
 
 
 def find_original(
@@ -107,29 +142,46 @@ def find_original(
     text in the same township, within the window. Never counts twice: the repeat is linked.
     With `exclude_pk` (the demand being checked) only earlier demands count: a demand settled
     by the intake worker never takes one filed after it as its original. `candidates` lets a
-    batch of checks share the townships' candidate texts instead of reading them each time."""
+    batch of checks share what they read instead of querying each time."""
     cfg = settings.SHAOBAO
     since = now - dt.timedelta(days=cfg["DUPLICATE_WINDOW_DAYS"])
+
     # Not one still waiting for the intake worker: it may itself turn out to be a repeat, and a
     # repeat must point at the original, never at another repeat.
-    open_ = Demand.objects.filter(
-        district=district, created_at__gte=since, duplicate_of__isnull=True, intake_pending=False
-    ).exclude(status__in=CLOSED_STATES)
+    def open_demands():
+        return Demand.objects.filter(
+            district=district,
+            created_at__gte=since,
+            duplicate_of__isnull=True,
+            intake_pending=False,
+        ).exclude(status__in=CLOSED_STATES)
+
+    def earlier():
+        found = open_demands()
+        return found if exclude_pk is None else found.filter(pk__lt=exclude_pk)
+
     if phone and matter is not None:
-        earlier = open_ if exclude_pk is None else open_.filter(pk__lt=exclude_pk)
-        same = earlier.filter(caller_phone=phone, matter=matter).order_by("created_at").first()
-        if same:
-            return same
+        answered, pk = False, None
+        if candidates is not None:
+            answered, pk = candidates.same_caller(
+                open_demands, district, phone, matter, since, exclude_pk
+            )
+        if answered:
+            if pk is not None:
+                return Demand.objects.get(pk=pk)
+        else:
+            same = earlier().filter(caller_phone=phone, matter=matter)
+            if first := same.order_by("created_at", "pk").first():
+                return first
     if township is not None:
         mine = _shingles(text)
         if len(mine) >= 5:
             rows = None
             if candidates is not None:
-                rows = candidates.rows(open_, district, township, since, exclude_pk)
+                rows = candidates.rows(open_demands, district, township, since, exclude_pk)
             if rows is None:
                 # Only the text is needed to compare; the one that matches is then read whole.
-                earlier = open_ if exclude_pk is None else open_.filter(pk__lt=exclude_pk)
-                found = earlier.filter(township=township).order_by("-created_at", "-pk")
+                found = earlier().filter(township=township).order_by("-created_at", "-pk")
                 rows = ((pk, _shingles(t)) for pk, t in found.values_list("pk", "text")[:200])
             threshold = cfg["DUPLICATE_TEXT_SIMILARITY"]
             for pk, theirs in rows:

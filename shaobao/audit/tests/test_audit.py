@@ -102,3 +102,23 @@ def test_deferred_entries_vanish_with_a_failed_block(t0):
     with transaction.atomic():
         record(actor=SYSTEM, action="b", object_type="t", object_id=2, now=t0)
     assert list(AuditEntry.objects.values_list("action", flat=True)) == ["b"]
+
+
+@pytest.mark.django_db
+def test_a_large_deferred_batch_is_chained_in_chunks(t0):
+    """More entries than one INSERT carries: still one unbroken chain, in order, and the
+    head at the last one; a record after it links on."""
+    from shaobao.audit.models import ChainHead
+    from shaobao.audit.services import _ROWS_PER_STATEMENT, deferred
+
+    n = 2 * _ROWS_PER_STATEMENT + 7
+    with transaction.atomic(), deferred():
+        for i in range(n):
+            record(actor=SYSTEM, action="bulk", object_type="t", object_id=i, data={"i": i}, now=t0)
+    _write(1, t0)
+    seqs = list(AuditEntry.objects.values_list("seq", "object_id"))
+    assert seqs[:n] == [(i + 1, str(i)) for i in range(n)] and len(seqs) == n + 1
+    head = ChainHead.objects.get(id=1)
+    assert head.seq == n + 1 and head.hash == AuditEntry.objects.get(seq=n + 1).hash
+    result = verify(batch=300)
+    assert result.ok and result.checked == n + 1

@@ -249,55 +249,69 @@ def test_synchronous_create_is_settled_at_once(world, actors, t0, cal):
 @pytest.mark.parametrize("load", [1000, 3])
 def test_batch_repeat_candidates_answer_what_the_query_answers(world, t0, cal, monkeypatch, load):
     """The worker's per-batch candidates (RepeatCandidates) find the same original as the
-    repeat check's own query, for every demand and window, also when a township has more open
-    demands than it caches (it then falls back to the query)."""
+    repeat check's own queries — same caller and matter, or similar text — for every demand and
+    window, also when a township has more open demands than it caches (it then falls back to
+    the query) or the caller is not one of the batch's."""
     monkeypatch.setattr(S.RepeatCandidates, "LOAD", load)
-    texts = [
-        "金海湖镇政府门口的路灯坏了三盏，晚上很黑",
-        "金海湖镇政府门口的路灯坏了两盏，晚上很黑",
-        "河道里堆放大量渣土，堵塞河道",
-        "河道里堆放大量渣土，堵塞河道！！",
-        "小区门口有人占道经营，噪音很大",
-        "楼顶违法加盖二层彩钢房",
+    hj, wj = world.matters["CX-HJ-01"], world.matters["CX-WJ-01"]
+    rows = [
+        ("金海湖镇政府门口的路灯坏了三盏，晚上很黑", "13700000001", hj),
+        ("金海湖镇政府门口的路灯坏了两盏，晚上很黑", "13700000002", hj),
+        ("河道里堆放大量渣土，堵塞河道", "13700000001", hj),
+        ("河道里堆放大量渣土，堵塞河道！！", "13700000001", wj),
+        ("小区门口有人占道经营，噪音很大", "13700000003", hj),
+        ("楼顶违法加盖二层彩钢房", "13700000003", wj),
     ]
     made = []
-    for i, tx in enumerate(texts):
-        d = receive(world, t0 + dt.timedelta(days=i * 4), text=tx, caller_phone=f"1370000000{i}")
+    for i, (tx, phone, matter) in enumerate(rows):
+        d = receive(world, t0 + dt.timedelta(days=i * 4), text=tx, caller_phone=phone)
+        Demand.objects.filter(pk=d.pk).update(intake_pending=False, matter=matter)
         made.append(d)
-    Demand.objects.filter(pk__in=[d.pk for d in made]).update(intake_pending=False)
     Demand.objects.filter(pk=made[4].pk).update(status=Demand.CLOSED)  # closed: never an original
-    cache = S.RepeatCandidates()
-    probes = [*texts, "河道里堆放大量渣土，堵塞河道。", "今天天气不错"]
+    phones = ["13700000001", "13700000003", "13700000009", ""]
+    cache = S.RepeatCandidates(phones=phones[:2])  # the third is not one of the batch's callers
+    probes = [r[0] for r in rows] + ["河道里堆放大量渣土，堵塞河道。", "今天天气不错"]
     seen = set()
     for days in (1, 12, 25, 40):
         for exclude in [None, *(d.pk for d in made)]:
             for text in probes:
-                args = dict(
-                    district=world.district,
-                    township=world.town,
-                    phone="",
-                    text=text,
-                    matter=None,
-                    now=t0 + dt.timedelta(days=days),
-                    exclude_pk=exclude,
-                )
-                expected = S.find_original(**args)
-                assert S.find_original(**args, candidates=cache) == expected, (days, exclude, text)
-                seen.add(expected.pk if expected else None)
-    assert {made[0].pk, made[2].pk, None} <= seen and made[4].pk not in seen
+                for phone in phones:
+                    for matter in (None, hj, wj):
+                        args = dict(
+                            district=world.district,
+                            township=world.town,
+                            phone=phone,
+                            text=text,
+                            matter=matter,
+                            now=t0 + dt.timedelta(days=days),
+                            exclude_pk=exclude,
+                        )
+                        expected = S.find_original(**args)
+                        got = S.find_original(**args, candidates=cache)
+                        assert got == expected, (days, exclude, text, phone, matter)
+                        seen.add(expected.pk if expected else None)
+    assert {made[0].pk, made[2].pk, made[3].pk, made[5].pk, None} <= seen
+    assert made[4].pk not in seen
     # a demand the batch settles becomes a candidate for the checks after it
-    later = receive(world, t0 + dt.timedelta(days=26), text="村委会后面有一处污水井满溢，臭味很大")
-    Demand.objects.filter(pk=later.pk).update(intake_pending=False)
+    later = receive(
+        world,
+        t0 + dt.timedelta(days=26),
+        text="村委会后面有一处污水井满溢，臭味很大",
+        caller_phone="13700000003",
+    )
+    Demand.objects.filter(pk=later.pk).update(intake_pending=False, matter=hj)
     later.refresh_from_db()
     cache.add(later)
     args = dict(
         district=world.district,
         township=world.town,
-        phone="",
+        phone="13700000003",
         text="村委会后面有一处污水井满溢，臭味很大。",
         matter=None,
         now=t0 + dt.timedelta(days=27),
     )
+    assert S.find_original(**args, candidates=cache) == S.find_original(**args) == later
+    args.update(text="完全不同的一件事情，需要处理", matter=hj)
     assert S.find_original(**args, candidates=cache) == S.find_original(**args) == later
 
 
