@@ -4,6 +4,7 @@
 # usage: bash bench/intake/run.sh            (from the project root)
 # env:   CONFIGS="sync:4:1 gthread:2:4"  DURATION=30s  WARMUP=10s  CONNECTIONS=8  WRK_THREADS=2
 #        INTAKE_WORKERS=1 (`shaobao intake_worker` processes running during the load)
+#        INTAKE_NICE=10 (their CPU priority, as deploy/shaobao-intake@.service: 0 = same as the web)
 #        DRAIN_TIMEOUT=1200 (seconds to wait for the intake backlog afterwards)
 #        PROFILE=300 (requests and worker steps timed in-process afterwards; 0 skips)
 set -euo pipefail
@@ -21,6 +22,7 @@ WARMUP=${WARMUP:-10s}
 CONNECTIONS=${CONNECTIONS:-8}
 WRK_THREADS=${WRK_THREADS:-2}
 INTAKE_WORKERS=${INTAKE_WORKERS:-1}
+INTAKE_NICE=${INTAKE_NICE:-10}
 DRAIN_TIMEOUT=${DRAIN_TIMEOUT:-1200}
 WORK=$(mktemp -d /tmp/shaobao-intake.XXXXXX)
 GPID=""
@@ -78,7 +80,7 @@ export BODIES=$WORK/bodies.lua
 for cfg in $CONFIGS; do
   IFS=: read -r klass workers threads <<<"$cfg"
   name="${klass}-${workers}w-${threads}t"
-  echo; echo "== $name  load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo; echo "== $name, $INTAKE_WORKERS intake worker(s) at nice $INTAKE_NICE  load $(cut -d' ' -f1-3 /proc/loadavg)"
   drop_db "$DB"
   "${PSQL[@]}" -d postgres -c "CREATE DATABASE $DB TEMPLATE $TPL"
   export DATABASE_URL=$(url_for $DB)
@@ -90,7 +92,7 @@ for cfg in $CONFIGS; do
   GPID=$!
   # the intake worker(s) settle demands while the load runs, as in production
   for i in $(seq "$INTAKE_WORKERS"); do
-    "$VENV/shaobao" intake_worker --stats >"$WORK/intake-$name-$i.log" 2>&1 &
+    nice -n "$INTAKE_NICE" "$VENV/shaobao" intake_worker --stats >"$WORK/intake-$name-$i.log" 2>&1 &
     IPIDS="$IPIDS $!"
   done
   for _ in $(seq 60); do curl -fs -o /dev/null "$BASE/open311/v2/discovery.json" && break; sleep 0.5; done
@@ -106,9 +108,11 @@ for cfg in $CONFIGS; do
         FROM pg_stat_activity WHERE datname = '$DB' AND pid <> pg_backend_pid()
         AND query NOT ILIKE '%pg_stat_activity%'" 2>/dev/null; sleep 0.2; done >"$out/waits.txt" ) &
   SAMPLER=$!
+  cpu0=$("$VENV/python" "$HERE/cpu.py")
   IDS_DIR=$out timeout 300 wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s \
       --latency -s "$HERE/post.lua" "$BASE" >"$out/wrk.txt"
   l1=$(cut -d' ' -f1 /proc/loadavg)
+  cpu1=$("$VENV/python" "$HERE/cpu.py")
   pend_end=$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM demands_demand WHERE intake_pending")
   wait "$SAMPLER" 2>/dev/null || true
   # one connection, no queueing: the service time of one request through HTTP
@@ -132,6 +136,16 @@ for cfg in $CONFIGS; do
   grep -E "Latency|Req/Sec|requests in|Socket|Non-2xx" "$out/wrk.txt" || true
   grep RESULT "$out/wrk.txt"
   echo "load average 1-min: $l0 before, $l1 after"
+  n_req=$(grep -o "requests=[0-9]*" "$out/wrk.txt" | head -n1 | cut -d= -f2)
+  "$VENV/python" - "$cpu0" "$cpu1" "$n_req" <<'PY'
+import sys
+a, b = (dict(kv.split("=") for kv in s.split()) for s in sys.argv[1:3])
+n = max(1, int(sys.argv[3]))
+used = {k: (int(b[k]) - int(a[k])) / n for k in a}
+print("CPU per answered request during the load: "
+      + ", ".join(f"{k} {v:.2f} ms" for k, v in used.items())
+      + f"; web (gunicorn + PostgreSQL) {used['gunicorn'] + used['postgres']:.2f} ms with the worker's queries")
+PY
   if [ -s "$out/bad-1.txt" ] || [ -s "$out/bad-2.txt" ]; then
     echo "non-2xx samples:"; cat "$out"/bad-*.txt | sort | uniq -c | sort -rn | head -5
   fi
