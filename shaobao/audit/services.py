@@ -103,19 +103,22 @@ def deferred():
     if entries and not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.deferred must end inside the transaction it belongs to")
     if entries:
-        _immediate_constraints()
         _append(*entries)
 
 
-def _immediate_constraints() -> None:
-    """PostgreSQL checks foreign keys at COMMIT by default, i.e. after the chain head is taken:
-    a check that has to wait for a row another transaction holds (which may itself be waiting
-    for the chain head) would deadlock. Checking them now, before taking the head, waits
-    without holding it."""
-    connection = transaction.get_connection()
+def _lock_head(cursor, connection, head_t: str):
+    """(seq, hash) of the chain head, locked. On PostgreSQL the same round trip first checks
+    the transaction's pending foreign keys: PostgreSQL checks them at COMMIT by default, i.e.
+    after the head is taken, and a check that has to wait for a row another transaction holds
+    (which may itself be waiting for the head) would deadlock; checked before the head (the
+    statements run in order), they wait without holding it."""
+    select = f"SELECT seq, hash FROM {head_t} WHERE id = 1"
     if connection.vendor == "postgresql":
-        with connection.cursor() as c:
-            c.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE; " + select + " FOR UPDATE")
+        cursor.nextset()
+    else:
+        cursor.execute(select + _for_update(connection))
+    return cursor.fetchone()
 
 
 _ENTRY_COLUMNS = (
@@ -147,12 +150,10 @@ def _append(*entries: tuple) -> None:
     cols = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
     with connection.cursor() as c:
-        c.execute(f"SELECT seq, hash FROM {head_t} WHERE id = 1" + _for_update(connection))
-        row = c.fetchone()
+        row = _lock_head(c, connection, head_t)
         if row is None:  # the first entry ever: create the head, then lock it
             ChainHead.objects.get_or_create(id=1)
-            c.execute(f"SELECT seq, hash FROM {head_t} WHERE id = 1" + _for_update(connection))
-            row = c.fetchone()
+            row = _lock_head(c, connection, head_t)
         seq, prev_hash = row
         for start in range(0, len(entries), _ROWS_PER_STATEMENT):
             params: list = []
