@@ -30,3 +30,29 @@ def cjk_font_is_found(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.database)
+def router_model_is_usable(app_configs, databases=None, **kwargs):
+    """Runs with `shaobao check --database default` (it reads the active router version)."""
+    if not databases:
+        return []
+    from django.db import DatabaseError
+
+    from shaobao.duties.routing import unusable_active_model
+
+    try:
+        problem = unusable_active_model()
+    except DatabaseError:  # not migrated yet: nothing to check
+        return []
+    if problem:
+        return [
+            checks.Warning(
+                "The active router model cannot be used: suggestions fall back to the duty "
+                "list's keywords and nothing is dispatched automatically.",
+                hint=f"{problem}. Run `shaobao router_retrain` (after an upgrade that changed "
+                "the model format, once).",
+                id="shaobao.W003",
+            )
+        ]
+    return []

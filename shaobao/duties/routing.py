@@ -8,6 +8,7 @@ classifier. It is dispatched automatically only above the model's threshold."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,8 @@ from shaobao.duties.models import Duty, Matter, RouterVersion
 from shaobao.duties.router import engine
 from shaobao.duties.selectors import duty_list_in_force
 from shaobao.org.scoping import Actor
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -135,16 +138,46 @@ def _jsonable(metrics: dict) -> dict:
 
 @lru_cache(maxsize=2)
 def _load(path: str, version: str):
-    # Keyed by version too: a retrained model under a new version is loaded afresh by every
-    # process, whatever it had cached.
-    return engine.load(path)
+    """The model file, or None when this code cannot read it (a model trained before an upgrade
+    that changed the format): remembered either way, so a bad file is not re-read per request.
+    Keyed by version too: a retrained model under a new version is loaded afresh by every
+    process, whatever it had cached."""
+    try:
+        return engine.load(path)
+    except (engine.ModelFormatError, FileNotFoundError) as exc:
+        log.error(
+            "router model %s cannot be used (%s): routing falls back to the duty list's "
+            "keywords, nothing is dispatched automatically; run `shaobao router_retrain`",
+            version,
+            exc,
+        )
+        return None
 
 
 def active_model():
+    """(the active RouterVersion, its loaded model), or (None, None) when there is none or its
+    file is missing or unreadable: callers then route by the duty list's keywords alone."""
     rv = RouterVersion.objects.filter(active=True).order_by("-trained_at").first()
     if rv is None or not Path(rv.path).exists():
         return None, None
-    return rv, _load(rv.path, rv.version)
+    model = _load(rv.path, rv.version)
+    if model is None:
+        return None, None
+    return rv, model
+
+
+def unusable_active_model() -> str | None:
+    """Why the active router model cannot be used, or None (the `shaobao.W003` check)."""
+    rv = RouterVersion.objects.filter(active=True).order_by("-trained_at").first()
+    if rv is None:
+        return None
+    if not Path(rv.path).exists():
+        return f"the active router model {rv.version} is missing its file {rv.path}"
+    try:
+        engine.load(rv.path)
+    except engine.ModelFormatError as exc:
+        return str(exc)
+    return None
 
 
 def _rule_hits(text: str, duties: list[Duty]) -> dict[int, list[str]]:

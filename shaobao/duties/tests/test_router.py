@@ -312,3 +312,38 @@ def test_cli_usage(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["predict", "--model", "m"])
     assert exc.value.code == 2
+
+
+def test_own_score_combiner_learns_which_model_to_trust():
+    """The own-score combiner (format 4) weighs each base model's score for a class: on data
+    where only the second model's scores carry the label, it learns a clearly positive weight
+    for that model and next to none for the noise model, and its probabilities sum to 1."""
+    rng = np.random.default_rng(0)
+    n, n_classes = 600, 3
+    y = rng.integers(0, n_classes, n)
+    informative = np.eye(n_classes)[y] * 2.0 + rng.normal(0, 0.5, (n, n_classes))
+    noise = rng.normal(0, 1.0, (n, n_classes))
+    x = np.stack([noise, informative, noise * 0, noise * 0], axis=1)  # (rows, models, classes)
+    w, b = engine._fit_own(x, y)
+    assert w.shape == (4, n_classes) and b.shape == (n_classes,)
+    assert (w[1] > 1.0).all() and (abs(w[0]) < 0.3).all()
+    p = engine._own_proba(x, w, b)
+    assert np.allclose(p.sum(axis=1), 1.0) and (p.argmax(axis=1) == y).mean() > 0.9
+
+
+def test_own_view_of_a_binary_model_puts_its_one_score_on_the_second_class():
+    scores = np.array([[1.5, -0.5, 0.2, 0.8, 0.6, 0.4]])  # SVM, SVM (one column each), NB, kNN
+    view = engine._own_view(scores, 2)
+    assert view.shape == (1, 4, 2)
+    assert view[0, 0].tolist() == [0.0, 1.5] and view[0, 1].tolist() == [0.0, -0.5]
+    assert view[0, 2].tolist() == [0.2, 0.8] and view[0, 3].tolist() == [0.6, 0.4]
+
+
+def test_predicted_probabilities_average_both_combiners(model):
+    texts = [t for _, t, _ in UNSEEN]
+    proba = model.predict_proba(texts)
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    preds = model.predict(texts)
+    for p, row in zip(preds, proba, strict=True):
+        assert p.label == model.labels[int(row.argmax())]
+        assert p.confidence == pytest.approx(float(row.max()), abs=1e-4)

@@ -121,3 +121,31 @@ def test_suggest_api(history, t0):
     )
     assert r.status_code == 200
     assert r.json()["suggestions"][0]["matter_code"] == "CX-WJ-01"
+
+
+def test_an_unreadable_model_falls_back_to_the_duty_list(history, t0, caplog):
+    """A model file this code cannot read (e.g. trained before an upgrade that changed the
+    format) never breaks routing: suggestions come from the duty list's keywords, nothing is
+    dispatched automatically, and `check --database default` names the problem (W003)."""
+    from django.core import checks
+
+    from shaobao.core.checks import router_model_is_usable
+    from shaobao.duties import routing
+
+    rv = retrain(now=t0, actor=SYSTEM)
+    assert router_model_is_usable(None, databases=["default"]) == []
+    with open(rv.path, "wb") as f:
+        f.write(b"not a model")
+    routing._load.cache_clear()
+    assert routing.active_model() == (None, None)
+    assert "router_retrain" in caplog.text
+    duty = history.duty_list.duties.get(matter=history.matters["SW-HD-01"])
+    duty.keywords = "河道 渣土"
+    duty.save()
+    r = suggest(text="河道里被人倾倒了大量渣土", subject="", district_code="110117", now=t0)
+    assert r.version == "" and not r.auto
+    assert r.suggestions and r.suggestions[0].matter.code == "SW-HD-01"
+    found = router_model_is_usable(None, databases=["default"])
+    assert [w.id for w in found] == ["shaobao.W003"] and isinstance(found[0], checks.Warning)
+    assert router_model_is_usable(None, databases=None) == []  # only with --database
+    routing._load.cache_clear()
