@@ -56,7 +56,10 @@ class RepeatCandidates:
     Within a batch (one transaction, about a second) a candidate an operator closes meanwhile
     may still be matched, as it would have been a moment earlier."""
 
-    LOAD = 1000  # rows read per township; beyond that a check falls back to its own query
+    # Rows read per township: the 200 a check compares, and a batch's worth (the intake worker's
+    # 64) for demands settled out of order (by other workers or operators, or retried). When
+    # they are not enough, a check falls back to its own query.
+    LOAD = 200 + 64
 
     def __init__(self, phones=()):
         # (district pk, township pk) → [since, rows oldest first: (created_at, pk, shingles), complete]
