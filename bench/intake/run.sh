@@ -2,8 +2,10 @@
 # Intake benchmark: Open311 POST /open311/v2/requests.json on PostgreSQL behind gunicorn, load from
 # wrk (post.lua). Creates and drops its own database; traffic only to 127.0.0.1; stops by itself.
 # usage: bash bench/intake/run.sh            (from the project root)
-# env:   CONFIGS="sync:4:1 gthread:2:4"  DURATION=30s  WARMUP=10s  CONNECTIONS=8  WRK_THREADS=2
+# env:   CONFIGS="sync:3:1 sync:4:1"  DURATION=30s  WARMUP=10s  CONNECTIONS=8  WRK_THREADS=2
 #        INTAKE_WORKERS=1 (`shaobao intake_worker` processes running during the load)
+#        SAMPLE_WAITS=0 (1: sample what the backends wait on during the load; a psql every 0.2 s
+#        costs the server about 15 % of its throughput, so it is off for the figures)
 #        INTAKE_NICE=10 (their CPU priority, as deploy/shaobao-intake@.service: 0 = same as the web)
 #        DRAIN_TIMEOUT=1200 (seconds to wait for the intake backlog afterwards)
 #        PROFILE=300 (requests and worker steps timed in-process afterwards; 0 skips)
@@ -16,13 +18,14 @@ VENV=$ROOT/.venv/bin
 DB=shaobao_bench_intake
 TPL=shaobao_bench_intake_seed
 PSQL=(psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -qAt)
-CONFIGS=${CONFIGS:-"sync:4:1 gthread:2:4"}
+CONFIGS=${CONFIGS:-"sync:3:1 sync:4:1"}
 DURATION=${DURATION:-30s}
 WARMUP=${WARMUP:-10s}
 CONNECTIONS=${CONNECTIONS:-8}
 WRK_THREADS=${WRK_THREADS:-2}
 INTAKE_WORKERS=${INTAKE_WORKERS:-1}
 INTAKE_NICE=${INTAKE_NICE:-10}
+SAMPLE_WAITS=${SAMPLE_WAITS:-0}
 DRAIN_TIMEOUT=${DRAIN_TIMEOUT:-1200}
 WORK=$(mktemp -d /tmp/shaobao-intake.XXXXXX)
 GPID=""
@@ -103,7 +106,8 @@ for cfg in $CONFIGS; do
   out=$WORK/$name; mkdir -p "$out"
   l0=$(cut -d' ' -f1 /proc/loadavg)
   # what the server's backends wait on, sampled every 0.2 s during the run
-  ( end=$(( $(date +%s) + ${DURATION%s} )); while [ "$(date +%s)" -lt "$end" ]; do
+  ( [ "$SAMPLE_WAITS" = 1 ] || exit 0
+    end=$(( $(date +%s) + ${DURATION%s} )); while [ "$(date +%s)" -lt "$end" ]; do
       "${PSQL[@]}" -d postgres -c "SELECT coalesce(wait_event_type || ':' || wait_event, state)
         FROM pg_stat_activity WHERE datname = '$DB' AND pid <> pg_backend_pid()
         AND query NOT ILIKE '%pg_stat_activity%'" 2>/dev/null; sleep 0.2; done >"$out/waits.txt" ) &
@@ -122,6 +126,11 @@ for cfg in $CONFIGS; do
   # ---- wait for the intake worker(s) to settle the backlog; the drain rate is measured here,
   # with gunicorn stopped, i.e. the worker alone on the machine
   pend0=$("${PSQL[@]}" -d "$DB" -c "SELECT count(*) FROM demands_demand WHERE intake_pending")
+  drainers=$INTAKE_WORKERS
+  if [ "$INTAKE_WORKERS" -eq 0 ]; then  # none ran during the load: one settles the backlog now
+    "$VENV/shaobao" intake_worker --stats >"$WORK/intake-$name-after.log" 2>&1 &
+    IPIDS="$IPIDS $!"; drainers=1
+  fi
   td0=$(date +%s.%N); pend=$pend0
   while [ "$pend" -gt 0 ]; do
     sleep 1
@@ -131,7 +140,7 @@ for cfg in $CONFIGS; do
   td=$(echo "$(date +%s.%N) - $td0" | bc)
   stop_intake
   echo "intake backlog: $pend_end pending when the load ended, $pend0 after the one-connection run;"
-  echo "  drained by $INTAKE_WORKERS worker(s) in ${td%.*} s ($(echo "scale=1; $pend0 / ($td + 0.001)" | bc) demands/s alone)"
+  echo "  drained by $drainers worker(s) in ${td%.*} s ($(echo "scale=1; $pend0 / ($td + 0.001)" | bc) demands/s alone)"
   grep -h "settled" "$WORK"/intake-"$name"-*.log | tail -n 4 | sed 's/^/  worker: /' || true
   grep -E "Latency|Req/Sec|requests in|Socket|Non-2xx" "$out/wrk.txt" || true
   grep RESULT "$out/wrk.txt"
@@ -150,9 +159,11 @@ PY
     echo "non-2xx samples:"; cat "$out"/bad-*.txt | sort | uniq -c | sort -rn | head -5
   fi
   grep -ci "error\|traceback" "$WORK/gunicorn-$name.log" | sed 's/^/gunicorn log error lines: /' || true
-  echo "backend states sampled during the run (share of samples; 8 connections):"
-  sort "$out/waits.txt" | uniq -c | sort -rn | head -6 \
-      | awk -v n="$(wc -l <"$out/waits.txt")" '{printf "  %5.1f %%  %s\n", 100*$1/n, $2}'
+  if [ -s "$out/waits.txt" ]; then
+    echo "backend states sampled during the run (share of samples; 8 connections):"
+    sort "$out/waits.txt" | uniq -c | sort -rn | head -6 \
+        | awk -v n="$(wc -l <"$out/waits.txt")" '{printf "  %5.1f %%  %s\n", 100*$1/n, $2}'
+  fi
   cat "$out"/c1/ids-*.txt >>"$out/ids-c1.txt" 2>/dev/null || true
   # ---- check every 2xx id in the database ---------------------------------------------------
   cat "$out"/ids-*.txt | sed 's/^SQ0*//' >"$out/ids.txt"
