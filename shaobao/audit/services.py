@@ -18,21 +18,12 @@ from shaobao.org.scoping import Actor
 GENESIS = "0" * 64
 
 
-def _digest(
-    prev_hash: str,
-    seq: int,
-    at,
-    actor_id,
-    actor_label,
-    action,
-    object_type,
-    object_id,
-    whistle_id,
-    data,
-) -> str:
+def _tail(at, actor_id, actor_label, action, object_type, object_id, whistle_id, data) -> str:
+    """The canonical JSON of an entry without its sequence number, from its first element on:
+    `[seq, …]` is then "[" + seq + "," + this. Computed before the chain head is locked, so that
+    only the hashing runs under the lock."""
     body = json.dumps(
         [
-            seq,
             at.isoformat(timespec="microseconds"),
             actor_id,
             actor_label,
@@ -47,7 +38,29 @@ def _digest(
         sort_keys=True,
         separators=(",", ":"),
     )
-    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+    return body[1:]
+
+
+def _link(prev_hash: str, seq: int, tail: str) -> str:
+    return hashlib.sha256(f"{prev_hash}[{seq},{tail}".encode()).hexdigest()
+
+
+def _digest(
+    prev_hash: str,
+    seq: int,
+    at,
+    actor_id,
+    actor_label,
+    action,
+    object_type,
+    object_id,
+    whistle_id,
+    data,
+) -> str:
+    """SHA-256 of the previous hash and the canonical JSON array of the entry (sequence number
+    first): what `verify` recomputes for every stored entry."""
+    tail = _tail(at, actor_id, actor_label, action, object_type, object_id, whistle_id, data)
+    return _link(prev_hash, seq, tail)
 
 
 def record(
@@ -136,61 +149,52 @@ _ENTRY_COLUMNS = (
 )
 
 
-_ROWS_PER_STATEMENT = 500  # 11 parameters each: within SQLite's and PostgreSQL's limits
+_MAX_ROWS_PER_STATEMENT = 500
 
 
 def _append(*entries: tuple) -> None:
     """Chain entries (the argument tuples `record` collects), in order: lock the head once,
-    hash each onto the one before, store them and move the head. Plain SQL, not the ORM: this
-    runs under the one lock every audited write waits for, so it is kept to two round trips on
-    PostgreSQL (the entries and the head move in one statement) for a whole batch."""
+    hash each onto the one before, store them and move the head. Plain SQL, not the ORM, and
+    everything but the hashing prepared before the lock: every audited write waits for this
+    lock (also behind a low-priority intake worker holding it), so it is kept to two round trips
+    on PostgreSQL (the entries and the head move in one statement) for a whole batch."""
     connection = transaction.get_connection()
     head_t, entry_t = (connection.ops.quote_name(m._meta.db_table) for m in (ChainHead, AuditEntry))
     fields = [AuditEntry._meta.get_field(n) for n in _ENTRY_COLUMNS]
+    prep = {f.name: f for f in fields}
     cols = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    prepared = []
+    for actor, action, object_type, object_id, whistle_id, data, now in entries:
+        # UTC with microseconds is what both databases give back, so the hash can be recomputed;
+        # the label is hashed as it is stored.
+        at, label = now.astimezone(dt.UTC), actor.label[:150]
+        tail = _tail(at, actor.user_id, label, action, object_type, object_id, whistle_id, data)
+        middle = [
+            prep[n].get_db_prep_save(v, connection)
+            for n, v in zip(
+                _ENTRY_COLUMNS[1:-2],
+                (at, actor.user_id, label, action, object_type, str(object_id), whistle_id, data),
+                strict=True,
+            )
+        ]
+        prepared.append((tail, middle))
+    per_statement = _MAX_ROWS_PER_STATEMENT
+    if connection.features.max_query_params:  # e.g. 999 in older SQLite
+        per_statement = min(per_statement, connection.features.max_query_params // len(fields))
     with connection.cursor() as c:
         row = _lock_head(c, connection, head_t)
         if row is None:  # the first entry ever: create the head, then lock it
             ChainHead.objects.get_or_create(id=1)
             row = _lock_head(c, connection, head_t)
         seq, prev_hash = row
-        for start in range(0, len(entries), _ROWS_PER_STATEMENT):
+        for start in range(0, len(prepared), per_statement):
             params: list = []
-            chunk = entries[start : start + _ROWS_PER_STATEMENT]
-            for actor, action, object_type, object_id, whistle_id, data, now in chunk:
+            chunk = prepared[start : start + per_statement]
+            for tail, middle in chunk:
                 seq += 1
-                # UTC with microseconds is what both databases give back, so the hash can be
-                # recomputed.
-                at = now.astimezone(dt.UTC)
-                digest = _digest(
-                    prev_hash,
-                    seq,
-                    at,
-                    actor.user_id,
-                    actor.label,
-                    action,
-                    object_type,
-                    object_id,
-                    whistle_id,
-                    data,
-                )
-                values = (
-                    seq,
-                    at,
-                    actor.user_id,
-                    actor.label[:150],
-                    action,
-                    object_type,
-                    str(object_id),
-                    whistle_id,
-                    data,
-                    prev_hash,
-                    digest,
-                )
-                params += [
-                    f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)
-                ]
+                digest = _link(prev_hash, seq, tail)
+                params += [seq, *middle, prev_hash, digest]
                 prev_hash = digest
             insert = f"INSERT INTO {entry_t} ({cols}) VALUES " + ", ".join([row_sql] * len(chunk))
             move = f"UPDATE {head_t} SET seq = %s, hash = %s WHERE id = 1"

@@ -105,7 +105,7 @@ def route_many(items: list[tuple[str, str, str]], *, now: dt.datetime, books: di
             known.setdefault(m.code, m)
             scored.setdefault(m.code, 0.0)
         ranked = [
-            (known[code], round(conf, 4))
+            (known[code], conf)
             for code, conf in sorted(scored.items(), key=lambda x: -x[1])
             if code in known
         ]
@@ -117,7 +117,8 @@ def route_many(items: list[tuple[str, str, str]], *, now: dt.datetime, books: di
             Route(
                 version=rv.version if rv else "",
                 matter=top,
-                confidence=conf,
+                confidence=round(conf, 4),
+                # on the unrounded confidence, as the threshold was chosen
                 auto=model is not None and conf >= threshold,
             )
         )

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import time
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
@@ -53,20 +55,26 @@ class RepeatCandidates:
     batch and kept up to date with the demands the batch settles (`add`), instead of two
     queries (and 200 texts) for every check: per township, the open demands of the window with
     their text shingles; per district, the open demands of the batch's callers (`phones`).
-    Within a batch (one transaction, about a second) a candidate an operator closes meanwhile
-    may still be matched, as it would have been a moment earlier."""
+    What other transactions commit meanwhile (another worker's batch, a hotline demand) is
+    fetched at most REFRESH_SECONDS later (the rows above the highest id read); an original
+    closed meanwhile is caught when it is locked (`_settle` then asks the database again)."""
 
     # Rows read per township: the 200 a check compares, and a batch's worth (the intake worker's
     # 64) for demands settled out of order (by other workers or operators, or retried). When
     # they are not enough, a check falls back to its own query.
     LOAD = 200 + 64
+    REFRESH_SECONDS = 1.0
 
-    def __init__(self, phones=()):
-        # (district pk, township pk) → [since, rows oldest first: (created_at, pk, shingles), complete]
-        self._by_township: dict[tuple, list] = {}
+    def __init__(self, phones=(), clock=time.monotonic):
+        self._clock = clock
+        # (district pk, township pk) → _Rows
+        self._by_township: dict[tuple, _Rows] = {}
         self._phones = frozenset(p for p in phones if p)
-        # district pk → [since, {(phone, matter pk): [(created_at, pk), …]}]
-        self._by_caller: dict[int, list] = {}
+        # district pk → _Rows of the batch's callers: {(phone, matter pk): [(created_at, pk), …]}
+        self._by_caller: dict[int, _Rows] = {}
+
+    def _fresh(self, entry) -> bool:
+        return self._clock() - entry.read_at <= self.REFRESH_SECONDS
 
     def same_caller(self, open_demands, district, phone, matter, since, exclude_pk):
         """(True, pk or None) — the earliest open demand of this caller about this matter — or
@@ -74,60 +82,98 @@ class RepeatCandidates:
         if phone not in self._phones:
             return False, None
         entry = self._by_caller.get(district.pk)
-        if entry is None or since < entry[0]:
-            found: dict[tuple, list] = {}
-            rows = (
-                open_demands()
-                .filter(caller_phone__in=self._phones)
-                .values_list("caller_phone", "matter_id", "created_at", "pk")
-            )
-            for p, matter_id, at, pk in rows:
-                found.setdefault((p, matter_id), []).append((at, pk))
-            entry = self._by_caller[district.pk] = [since, found]
+        if entry is None or since < entry.since:
+            entry = self._by_caller[district.pk] = _Rows(since, {}, True, 0, self._clock())
+            self._read_callers(entry, open_demands())
+        elif not self._fresh(entry):
+            self._read_callers(entry, open_demands().filter(pk__gt=entry.max_pk))
         best = min(
             (
                 (at, pk)
-                for at, pk in entry[1].get((phone, matter.pk), ())
+                for at, pk in entry.rows.get((phone, matter.pk), ())
                 if at >= since and (exclude_pk is None or pk < exclude_pk)
             ),
             default=None,
         )
         return True, best[1] if best else None
 
+    def _read_callers(self, entry, found) -> None:
+        rows = found.filter(caller_phone__in=self._phones).values_list(
+            "caller_phone", "matter_id", "created_at", "pk"
+        )
+        for p, matter_id, at, pk in rows:
+            if pk not in entry.pks:
+                entry.rows.setdefault((p, matter_id), []).append((at, pk))
+                entry.pks.add(pk)
+            entry.max_pk = max(entry.max_pk, pk)
+        entry.read_at = self._clock()
+
     def rows(self, open_demands, district, township, since, exclude_pk) -> list | None:
         """(pk, shingles) of the 200 newest candidates (earlier than `exclude_pk`), newest
         first, or None when the cached rows cannot answer exactly (too many to cache)."""
         key = (district.pk, township.pk)
         entry = self._by_township.get(key)
-        if entry is None or since < entry[0]:
+        in_township = open_demands().filter(township=township)
+        if entry is None or since < entry.since:
             found = list(
-                open_demands()
-                .filter(township=township)
-                .order_by("-created_at", "-pk")
-                .values_list("created_at", "pk", "text")[: self.LOAD]
+                in_township.order_by("-created_at", "-pk").values_list("created_at", "pk", "text")[
+                    : self.LOAD
+                ]
             )
-            rows = [(at, pk, _shingles(text)) for at, pk, text in reversed(found)]
-            entry = self._by_township[key] = [since, rows, len(found) < self.LOAD]
+            entry = self._by_township[key] = _Rows(
+                since, [], len(found) < self.LOAD, 0, self._clock()
+            )
+            for at, pk, text in reversed(found):
+                self._insert(entry, at, pk, text)
+        elif not self._fresh(entry):
+            newer = in_township.filter(pk__gt=entry.max_pk).values_list("created_at", "pk", "text")
+            for at, pk, text in newer:
+                self._insert(entry, at, pk, text)
+            entry.read_at = self._clock()
         out = []
-        for at, pk, shingles in reversed(entry[1]):
+        for at, pk, shingles in reversed(entry.rows):
             if at < since:
                 break
             if exclude_pk is None or pk < exclude_pk:
                 out.append((pk, shingles))
                 if len(out) == 200:
                     return out
-        return out if entry[2] else None
+        return out if entry.complete else None
+
+    @staticmethod
+    def _insert(entry, at, pk, text, *, read=True) -> None:
+        """Into the rows (oldest first), unless there or, in a truncated read, older than all
+        read: those rows stand for everything newer than the oldest of them."""
+        if pk in entry.pks or (not entry.complete and entry.rows and at < entry.rows[0][0]):
+            return
+        bisect.insort(entry.rows, (at, pk, _shingles(text)), key=lambda r: (r[0], r[1]))
+        entry.pks.add(pk)
+        if read:
+            entry.max_pk = max(entry.max_pk, pk)
 
     def add(self, demand: Demand) -> None:
         """A demand the batch has just settled as an original (open, not a repeat)."""
         entry = self._by_township.get((demand.district_id, demand.township_id))
         if entry is not None:
-            row = (demand.created_at, demand.pk, _shingles(demand.text))
-            bisect.insort(entry[1], row, key=lambda r: (r[0], r[1]))
+            self._insert(entry, demand.created_at, demand.pk, demand.text, read=False)
         callers = self._by_caller.get(demand.district_id)
         if callers is not None and demand.caller_phone in self._phones:
-            key = (demand.caller_phone, demand.matter_id)
-            callers[1].setdefault(key, []).append((demand.created_at, demand.pk))
+            if demand.pk not in callers.pks:
+                key = (demand.caller_phone, demand.matter_id)
+                callers.rows.setdefault(key, []).append((demand.created_at, demand.pk))
+                callers.pks.add(demand.pk)
+
+
+@dataclass
+class _Rows:
+    """What RepeatCandidates read for one township or one district's callers."""
+
+    since: dt.datetime  # the window's start they were read for
+    rows: object  # township: [(created_at, pk, shingles)] oldest first; callers: {key: [...]}
+    complete: bool  # every open demand of the window is in `rows` (not truncated at LOAD)
+    max_pk: int  # the highest id read from the database (newer rows are fetched on refresh)
+    read_at: float  # clock() of the last read
+    pks: set = field(default_factory=set)
 
 
 def find_original(
@@ -479,6 +525,18 @@ def demand_create(
     return demand
 
 
+def _locked_root(original: Demand | None, demand: Demand) -> Demand | None:
+    """The original as it is now, locked: if it has meanwhile been linked, its own original."""
+    if original is None or original.pk == demand.pk:
+        return None
+    original = Demand.objects.select_for_update(of=("self",)).get(pk=original.pk)
+    seen = {demand.pk}
+    while original.duplicate_of_id and original.duplicate_of_id not in seen:
+        seen.add(original.pk)
+        original = Demand.objects.select_for_update(of=("self",)).get(pk=original.duplicate_of_id)
+    return original
+
+
 def _settle(
     demand: Demand,
     *,
@@ -502,7 +560,7 @@ def _settle(
     and wants saved with the outcome; `audit_data` goes into the outcome's audit entry. Answers
     the outcome ("duplicate", "dispatched" or "received"; nothing is audited for the last)."""
     extra = audit_data or {}
-    original = find_original(
+    check = dict(
         district=demand.district,
         township=demand.township,
         phone=demand.caller_phone,
@@ -510,17 +568,12 @@ def _settle(
         matter=matter if auto else None,
         now=since or now,
         exclude_pk=demand.pk,
-        candidates=candidates,
     )
-    if original is not None and original.pk != demand.pk:
-        # the original as it is now (locked): if it has meanwhile been linked, its own original
-        original = Demand.objects.select_for_update(of=("self",)).get(pk=original.pk)
-        seen = {demand.pk}
-        while original.duplicate_of_id and original.duplicate_of_id not in seen:
-            seen.add(original.pk)
-            original = Demand.objects.select_for_update(of=("self",)).get(
-                pk=original.duplicate_of_id
-            )
+    original = _locked_root(find_original(**check, candidates=candidates), demand)
+    if original is not None and original.status in CLOSED_STATES and candidates is not None:
+        # the batch's candidates are a moment old: ask the database itself once more
+        original = _locked_root(find_original(**check), demand)
+    if original is not None and original.status not in CLOSED_STATES:
         demand.status, demand.duplicate_of, demand.route = W.DUPLICATE, original, "REPEAT"
         demand.reply = _("您反映的问题已于%(d)s受理（编号 %(n)s），目前状态：%(s)s。") % {
             "d": original.created_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d"),

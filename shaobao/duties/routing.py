@@ -139,12 +139,13 @@ def _jsonable(metrics: dict) -> dict:
 @lru_cache(maxsize=2)
 def _load(path: str, version: str):
     """The model file, or None when this code cannot read it (a model trained before an upgrade
-    that changed the format): remembered either way, so a bad file is not re-read per request.
+    that changed the format): remembered, so a bad file is not re-read per request (a missing
+    file raises and is looked for again next time).
     Keyed by version too: a retrained model under a new version is loaded afresh by every
     process, whatever it had cached."""
     try:
         return engine.load(path)
-    except (engine.ModelFormatError, FileNotFoundError) as exc:
+    except engine.ModelFormatError as exc:
         log.error(
             "router model %s cannot be used (%s): routing falls back to the duty list's "
             "keywords, nothing is dispatched automatically; run `shaobao router_retrain`",
@@ -160,7 +161,10 @@ def active_model():
     rv = RouterVersion.objects.filter(active=True).order_by("-trained_at").first()
     if rv is None or not Path(rv.path).exists():
         return None, None
-    model = _load(rv.path, rv.version)
+    try:
+        model = _load(rv.path, rv.version)
+    except FileNotFoundError:  # removed meanwhile: not remembered, the next call looks again
+        return None, None
     if model is None:
         return None, None
     return rv, model
@@ -177,6 +181,8 @@ def unusable_active_model() -> str | None:
         engine.load(rv.path)
     except engine.ModelFormatError as exc:
         return str(exc)
+    except FileNotFoundError:
+        return f"the active router model {rv.version} is missing its file {rv.path}"
     return None
 
 
@@ -246,7 +252,8 @@ def suggest(
             )
         )
     out = out[: max(k, len(hits))]
-    auto = bool(out) and model is not None and out[0].confidence >= threshold
+    # on the unrounded confidence, as the threshold was chosen (and as `Prediction.auto`)
+    auto = bool(out) and model is not None and scored[out[0].matter.code] >= threshold
     return Routing(
         suggestions=out, version=rv.version if rv else "", threshold=threshold, auto=auto
     )

@@ -105,13 +105,16 @@ def test_deferred_entries_vanish_with_a_failed_block(t0):
 
 
 @pytest.mark.django_db
-def test_a_large_deferred_batch_is_chained_in_chunks(t0):
-    """More entries than one INSERT carries: still one unbroken chain, in order, and the
-    head at the last one; a record after it links on."""
+@pytest.mark.parametrize("max_params", [None, 99])
+def test_a_large_deferred_batch_is_chained_in_chunks(t0, monkeypatch, max_params):
+    """More entries than one INSERT carries (500, or fewer where the database caps the
+    parameters of a statement, as older SQLite at 999): still one unbroken chain, in order, and
+    the head at the last one; a record after it links on."""
     from shaobao.audit.models import ChainHead
-    from shaobao.audit.services import _ROWS_PER_STATEMENT, deferred
+    from shaobao.audit.services import _MAX_ROWS_PER_STATEMENT, deferred
 
-    n = 2 * _ROWS_PER_STATEMENT + 7
+    monkeypatch.setattr(connection.features, "max_query_params", max_params)
+    n = 2 * _MAX_ROWS_PER_STATEMENT + 7 if max_params is None else 2 * (max_params // 11) + 3
     with transaction.atomic(), deferred():
         for i in range(n):
             record(actor=SYSTEM, action="bulk", object_type="t", object_id=i, data={"i": i}, now=t0)
@@ -122,3 +125,35 @@ def test_a_large_deferred_batch_is_chained_in_chunks(t0):
     assert head.seq == n + 1 and head.hash == AuditEntry.objects.get(seq=n + 1).hash
     result = verify(batch=300)
     assert result.ok and result.checked == n + 1
+
+
+def test_the_hash_is_the_one_earlier_versions_wrote(t0):
+    """Chains written before the append was rewritten must still verify: the digest is SHA-256
+    of the previous hash and the canonical JSON array of the entry, sequence number first."""
+    import datetime as dt
+    import hashlib
+    import json
+
+    from shaobao.audit.services import _digest
+
+    at = t0.astimezone(dt.UTC)
+    data = {"z": [1, "二"], "a": {"说明": "中文", "n": None}}
+    fields = [42, at.isoformat(timespec="microseconds"), 7, "王建国", "whistle.blow", "whistle"]
+    legacy = json.dumps(
+        [*fields, "15", None, data], ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
+    expected = hashlib.sha256(("f" * 64 + legacy).encode()).hexdigest()
+    assert _digest("f" * 64, 42, at, 7, "王建国", "whistle.blow", "whistle", 15, None, data) == (
+        expected
+    )
+
+
+@pytest.mark.django_db
+def test_a_long_actor_label_is_hashed_as_stored(t0):
+    from shaobao.org.scoping import Actor
+
+    long_label = "区城市管理综合行政执法局" * 20  # 240 characters, stored as 150
+    with transaction.atomic():
+        record(actor=Actor(user_id=None, label=long_label), action="x", object_type="t", now=t0)
+    assert len(AuditEntry.objects.get().actor_label) == 150
+    assert verify().ok

@@ -436,3 +436,90 @@ def test_a_demand_that_keeps_failing_is_left_to_the_operators(world, t0, cal, mo
         run(t + dt.timedelta(days=1), cal) == 0
         and Demand.objects.get(pk=d.pk).intake_attempts == intake.MAX_ATTEMPTS
     )
+
+
+def test_batch_candidates_see_other_transactions_within_a_second(world, t0):
+    """What another worker or the hotline commits after the batch read its candidates is found
+    once the candidates are older than REFRESH_SECONDS (the rows above the highest id read)."""
+    clock = [100.0]
+    cache = S.RepeatCandidates(phones=["13700000005"], clock=lambda: clock[0])
+    args = dict(
+        district=world.district,
+        township=world.town,
+        phone="13700000005",
+        text="村委会后面有一处污水井满溢，臭味很大。",
+        matter=world.matters["CX-HJ-01"],
+        now=t0 + dt.timedelta(hours=1),
+        candidates=cache,
+    )
+    assert S.find_original(**args) is None  # reads the (empty) candidates
+    other = receive(
+        world, t0, text="村委会后面有一处污水井满溢，臭味很大", caller_phone="13700000009"
+    )
+    Demand.objects.filter(pk=other.pk).update(intake_pending=False)
+    same = receive(world, t0, text="完全无关的一件事情，需要处理", caller_phone="13700000005")
+    Demand.objects.filter(pk=same.pk).update(intake_pending=False, matter=world.matters["CX-HJ-01"])
+    clock[0] += S.RepeatCandidates.REFRESH_SECONDS / 2
+    assert S.find_original(**args) is None  # still the batch's own view
+    clock[0] += S.RepeatCandidates.REFRESH_SECONDS
+    assert S.find_original(**args) == same  # same caller and matter first
+    assert S.find_original(**{**args, "phone": ""}) == other  # similar text
+
+
+def test_an_original_closed_after_the_batch_read_it_is_not_linked(world, t0, cal):
+    original = receive(world, t0, text="村委会后面有一处污水井满溢，臭味很大", caller_phone="")
+    Demand.objects.filter(pk=original.pk).update(intake_pending=False)
+    cache = S.RepeatCandidates()
+    repeat = receive(world, t0 + dt.timedelta(minutes=5), text=original.text + "。")
+    check = dict(
+        district=world.district,
+        township=world.town,
+        phone="",
+        text=repeat.text,
+        matter=None,
+        now=repeat.created_at,
+        exclude_pk=repeat.pk,
+    )
+    assert S.find_original(**check, candidates=cache) == original  # read into the candidates
+    Demand.objects.filter(pk=original.pk).update(status=Demand.CLOSED)  # by an operator, meanwhile
+    assert S.find_original(**check, candidates=cache) == original  # the batch's view is older
+    repeat.refresh_from_db()
+    outcome = S._settle(
+        repeat,
+        actor=SYSTEM,
+        matter=None,
+        auto=False,
+        hint=None,
+        since=repeat.created_at,
+        candidates=cache,
+        now=t0 + dt.timedelta(minutes=6),
+        cal=cal,
+    )
+    repeat.refresh_from_db()
+    assert outcome == "received" and repeat.duplicate_of is None and repeat.status == "RECEIVED"
+
+
+def test_auto_dispatch_compares_the_unrounded_confidence(world, t0, monkeypatch):
+    """A confidence just under the threshold that rounds up to it (0.94996 → 0.95) is shown as
+    0.95 but not dispatched automatically, here and on the operator's screen."""
+    from types import SimpleNamespace
+
+    from shaobao.duties import routing
+    from shaobao.duties.router.engine import Prediction
+
+    code = "CX-HJ-01"
+
+    class Model:
+        def predict(self, texts, subjects):
+            return [Prediction(code, 0.94996, [(code, 0.94996)], False) for _ in texts]
+
+        def explain(self, text, subject, k=8):
+            return []
+
+    rv = SimpleNamespace(version="stub", threshold=0.95)
+    monkeypatch.setattr(intake, "active_model", lambda: (rv, Model()))
+    monkeypatch.setattr(routing, "active_model", lambda: (rv, Model()))
+    route = intake.route_many([("垃圾", "", "110117")], now=t0, books={})[0]
+    assert route.matter.code == code and route.confidence == 0.95 and not route.auto
+    r = routing.suggest(text="垃圾", subject="", district_code="110117", now=t0)
+    assert r.suggestions[0].confidence == 0.95 and not r.auto
