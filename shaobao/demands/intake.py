@@ -336,8 +336,6 @@ def process_pending(*, now: dt.datetime, cal: WorkCalendar, batch: int = BATCH) 
                         now=now,
                         cal=cal,
                     )
-                if d.duplicate_of_id is None and d.status not in S.CLOSED_STATES:
-                    candidates.add(d)  # a candidate for the rest of the batch
             except Exception as exc:
                 log.exception("intake of demand %s failed", d.pk)
                 attempts = d.intake_attempts + 1
@@ -351,6 +349,9 @@ def process_pending(*, now: dt.datetime, cal: WorkCalendar, batch: int = BATCH) 
                     intake_error=f"{type(exc).__name__}: {exc}"[:500],
                 )
                 outcome = "failed"
+            else:  # settled (its savepoint released): a candidate for the rest of the batch
+                if d.duplicate_of_id is None and d.status not in S.CLOSED_STATES:
+                    candidates.add(d)
             counts[outcome] = counts.get(outcome, 0) + 1
     return counts
 
