@@ -161,7 +161,6 @@ def _append(*entries: tuple) -> None:
     connection = transaction.get_connection()
     head_t, entry_t = (connection.ops.quote_name(m._meta.db_table) for m in (ChainHead, AuditEntry))
     fields = [AuditEntry._meta.get_field(n) for n in _ENTRY_COLUMNS]
-    prep = {f.name: f for f in fields}
     cols = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
     prepared = []
@@ -170,10 +169,11 @@ def _append(*entries: tuple) -> None:
         # the label is hashed as it is stored.
         at, label = now.astimezone(dt.UTC), actor.label[:150]
         tail = _tail(at, actor.user_id, label, action, object_type, object_id, whistle_id, data)
+        # the columns between seq and the hashes, adapted for the database
         middle = [
-            prep[n].get_db_prep_save(v, connection)
-            for n, v in zip(
-                _ENTRY_COLUMNS[1:-2],
+            f.get_db_prep_save(v, connection)
+            for f, v in zip(
+                fields[1:-2],
                 (at, actor.user_id, label, action, object_type, str(object_id), whistle_id, data),
                 strict=True,
             )

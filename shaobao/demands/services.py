@@ -102,23 +102,27 @@ class RepeatCandidates:
             "caller_phone", "matter_id", "created_at", "pk"
         )
         for p, matter_id, at, pk in rows:
-            if pk not in entry.pks:
-                entry.rows.setdefault((p, matter_id), []).append((at, pk))
-                entry.pks.add(pk)
+            self._add_caller(entry, p, matter_id, at, pk)
             entry.max_pk = max(entry.max_pk, pk)
         entry.read_at = self._clock()
+
+    @staticmethod
+    def _add_caller(entry, phone, matter_id, at, pk) -> None:
+        if pk not in entry.pks:
+            entry.rows.setdefault((phone, matter_id), []).append((at, pk))
+            entry.pks.add(pk)
 
     def rows(self, open_demands, district, township, since, exclude_pk) -> list | None:
         """(pk, shingles) of the 200 newest candidates (earlier than `exclude_pk`), newest
         first, or None when the cached rows cannot answer exactly (too many to cache)."""
         key = (district.pk, township.pk)
         entry = self._by_township.get(key)
-        in_township = open_demands().filter(township=township)
         if entry is None or since < entry.since:
             found = list(
-                in_township.order_by("-created_at", "-pk").values_list("created_at", "pk", "text")[
-                    : self.LOAD
-                ]
+                open_demands()
+                .filter(township=township)
+                .order_by("-created_at", "-pk")
+                .values_list("created_at", "pk", "text")[: self.LOAD]
             )
             entry = self._by_township[key] = _Rows(
                 since, [], len(found) < self.LOAD, 0, self._clock()
@@ -126,7 +130,8 @@ class RepeatCandidates:
             for at, pk, text in reversed(found):
                 self._insert(entry, at, pk, text)
         elif not self._fresh(entry):
-            newer = in_township.filter(pk__gt=entry.max_pk).values_list("created_at", "pk", "text")
+            newer = open_demands().filter(township=township, pk__gt=entry.max_pk)
+            newer = newer.values_list("created_at", "pk", "text")
             for at, pk, text in newer:
                 self._insert(entry, at, pk, text)
             entry.read_at = self._clock()
@@ -158,10 +163,9 @@ class RepeatCandidates:
             self._insert(entry, demand.created_at, demand.pk, demand.text, read=False)
         callers = self._by_caller.get(demand.district_id)
         if callers is not None and demand.caller_phone in self._phones:
-            if demand.pk not in callers.pks:
-                key = (demand.caller_phone, demand.matter_id)
-                callers.rows.setdefault(key, []).append((demand.created_at, demand.pk))
-                callers.pks.add(demand.pk)
+            self._add_caller(
+                callers, demand.caller_phone, demand.matter_id, demand.created_at, demand.pk
+            )
 
 
 @dataclass

@@ -158,7 +158,7 @@ def _load(path: str, version: str):
 def active_model():
     """(the active RouterVersion, its loaded model), or (None, None) when there is none or its
     file is missing or unreadable: callers then route by the duty list's keywords alone."""
-    rv = RouterVersion.objects.filter(active=True).order_by("-trained_at").first()
+    rv = _active_version()
     if rv is None or not Path(rv.path).exists():
         return None, None
     try:
@@ -170,13 +170,15 @@ def active_model():
     return rv, model
 
 
+def _active_version() -> RouterVersion | None:
+    return RouterVersion.objects.filter(active=True).order_by("-trained_at").first()
+
+
 def unusable_active_model() -> str | None:
     """Why the active router model cannot be used, or None (the `shaobao.W003` check)."""
-    rv = RouterVersion.objects.filter(active=True).order_by("-trained_at").first()
+    rv = _active_version()
     if rv is None:
         return None
-    if not Path(rv.path).exists():
-        return f"the active router model {rv.version} is missing its file {rv.path}"
     try:
         engine.load(rv.path)
     except engine.ModelFormatError as exc:
