@@ -99,10 +99,16 @@ _pending = _Pending()
 
 
 @contextmanager
-def deferred():
+def deferred(*, commit_without_waiting: bool = False):
     """Collect the audit entries of a block and chain them when it ends. The chain head is the
     one row every audited transaction waits for; taking it last keeps that wait to the few
-    milliseconds before commit instead of the whole request (see docs/performance.md, intake)."""
+    milliseconds before commit instead of the whole request (see docs/performance.md, intake).
+
+    `commit_without_waiting` (PostgreSQL; for the outermost block): the transaction's COMMIT
+    will not wait for the WAL flush, so the chain head is released as soon as the commit record
+    is written, not after the disk's flush. Set in the same round trip that takes the head. The
+    caller must then wait for durability itself before it tells anyone the change is stored
+    (open311.services does); if the block records nothing, the commit stays synchronous."""
     _pending.stack.append([])
     try:
         yield
@@ -116,19 +122,24 @@ def deferred():
     if entries and not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.deferred must end inside the transaction it belongs to")
     if entries:
-        _append(*entries)
+        _append(*entries, commit_without_waiting=commit_without_waiting)
 
 
-def _lock_head(cursor, connection, head_t: str):
+def _lock_head(cursor, connection, head_t: str, commit_without_waiting: bool = False):
     """(seq, hash) of the chain head, locked. On PostgreSQL the same round trip first checks
     the transaction's pending foreign keys: PostgreSQL checks them at COMMIT by default, i.e.
     after the head is taken, and a check that has to wait for a row another transaction holds
     (which may itself be waiting for the head) would deadlock; checked before the head (the
-    statements run in order), they wait without holding it."""
+    statements run in order), they wait without holding it. It also turns off the wait for the
+    WAL flush at COMMIT when asked (see `deferred`)."""
     select = f"SELECT seq, hash FROM {head_t} WHERE id = 1"
     if connection.vendor == "postgresql":
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE; " + select + " FOR UPDATE")
-        cursor.nextset()
+        sets = "SET CONSTRAINTS ALL IMMEDIATE; "
+        if commit_without_waiting:
+            sets += "SET LOCAL synchronous_commit TO OFF; "
+        cursor.execute(sets + select + " FOR UPDATE")
+        while cursor.nextset():  # to the SELECT's rows, past the SETs
+            pass
     else:
         cursor.execute(select + _for_update(connection))
     return cursor.fetchone()
@@ -152,7 +163,7 @@ _ENTRY_COLUMNS = (
 _MAX_ROWS_PER_STATEMENT = 500
 
 
-def _append(*entries: tuple) -> None:
+def _append(*entries: tuple, commit_without_waiting: bool = False) -> None:
     """Chain entries (the argument tuples `record` collects), in order: lock the head once,
     hash each onto the one before, store them and move the head. Plain SQL, not the ORM, and
     everything but the hashing prepared before the lock: every audited write waits for this
@@ -183,7 +194,7 @@ def _append(*entries: tuple) -> None:
     if connection.features.max_query_params:  # e.g. 999 in older SQLite
         per_statement = min(per_statement, connection.features.max_query_params // len(fields))
     with connection.cursor() as c:
-        row = _lock_head(c, connection, head_t)
+        row = _lock_head(c, connection, head_t, commit_without_waiting)
         if row is None:  # the first entry ever: create the head, then lock it
             ChainHead.objects.get_or_create(id=1)
             row = _lock_head(c, connection, head_t)

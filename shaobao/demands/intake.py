@@ -300,18 +300,21 @@ def settle(
 
 def process_pending(*, now: dt.datetime, cal: WorkCalendar, batch: int = BATCH) -> dict:
     """Claim and settle one batch of pending demands; answers counts per outcome (and "failed").
-    Each call is one transaction; run it until it answers nothing (`drain`)."""
-    counts: dict[str, int] = {}
+    Each call is one transaction; run it until it answers nothing (`drain`).
+
+    The batch is first settled in one savepoint. Only if a demand of it raises is that pass
+    rolled back (with its audit entries) and the batch settled again one demand per savepoint,
+    so that the failing one is rolled back alone and retried later. A savepoint costs two
+    statements (SAVEPOINT, RELEASE) per demand, a quarter of what settling one costs; failures
+    are rare, so the common batch does not pay for them."""
     with transaction.atomic(), deferred():
         immediate_constraints()
         demands = _claim(now, batch)
         if not demands:
-            return counts
+            return {}
         hints = _hints(demands)
         books: dict = {}
         places = Places()
-        # the townships' repeat candidates, read once and shared by the batch's repeat checks
-        candidates = S.RepeatCandidates(phones={d.caller_phone for d in demands})
         try:
             routes = route_many(
                 [(d.text, d.subject, d.district.code) for d in demands], now=now, books=books
@@ -319,41 +322,73 @@ def process_pending(*, now: dt.datetime, cal: WorkCalendar, batch: int = BATCH) 
         except Exception:  # one text must not stop the batch: route them one by one below
             log.exception("routing a batch of %s demands failed", len(demands))
             routes = [None] * len(demands)
-        for d, route in zip(demands, routes, strict=True):
+        shared = dict(hints=hints, books=books, places=places, now=now, cal=cal)
+        try:
+            with transaction.atomic(), deferred():
+                return _settle_batch(demands, routes, isolate=False, **shared)
+        except Exception:
+            log.info("a demand of a batch of %s failed: settling them one by one", len(demands))
+        # the rolled-back pass changed the rows in memory: read them again (still locked by us)
+        demands = list(
+            Demand.objects.filter(pk__in=[d.pk for d in demands])
+            .select_related("district", "township")
+            .order_by("pk")
+        )
+        return _settle_batch(demands, routes, isolate=True, **shared)
+
+
+def _settle_batch(demands, routes, *, isolate, hints, books, places, now, cal) -> dict:
+    """Settle claimed demands in order. With `isolate`, each in its own savepoint: one that raises
+    is rolled back alone and marked for a retry with back-off (or given up); without, the first
+    error propagates."""
+    counts: dict[str, int] = {}
+    # the townships' repeat candidates, read once and shared by the batch's repeat checks
+    candidates = S.RepeatCandidates(phones={d.caller_phone for d in demands})
+    for d, route in zip(demands, routes, strict=True):
+
+        def one(d=d, route=route):
+            if route is None:
+                route = route_many([(d.text, d.subject, d.district.code)], now=now, books=books)[0]
+            return settle(
+                d,
+                route=route,
+                hint=hints.get(d.pk),
+                book=_duty_book(d.district.code, now, books),
+                places=places,
+                candidates=candidates,
+                now=now,
+                cal=cal,
+            )
+
+        if not isolate:
+            outcome = one()
+        else:
             try:
                 with transaction.atomic(), deferred():
-                    if route is None:
-                        route = route_many(
-                            [(d.text, d.subject, d.district.code)], now=now, books=books
-                        )[0]
-                    outcome = settle(
-                        d,
-                        route=route,
-                        hint=hints.get(d.pk),
-                        book=_duty_book(d.district.code, now, books),
-                        places=places,
-                        candidates=candidates,
-                        now=now,
-                        cal=cal,
-                    )
+                    outcome = one()
             except Exception as exc:
                 log.exception("intake of demand %s failed", d.pk)
-                attempts = d.intake_attempts + 1
-                give_up = attempts >= MAX_ATTEMPTS
-                if give_up:  # left RECEIVED for the operators, with the error, not retried
-                    log.error("intake of demand %s given up after %s attempts", d.pk, attempts)
-                Demand.objects.filter(pk=d.pk).update(
-                    intake_attempts=F("intake_attempts") + 1,
-                    intake_pending=not give_up,
-                    intake_retry_at=None if give_up else now + _backoff(attempts),
-                    intake_error=f"{type(exc).__name__}: {exc}"[:500],
-                )
-                outcome = "failed"
-            else:  # settled (its savepoint released): a candidate for the rest of the batch
-                if d.duplicate_of_id is None and d.status not in S.CLOSED_STATES:
-                    candidates.add(d)
-            counts[outcome] = counts.get(outcome, 0) + 1
+                _failed(d, exc, now)
+                counts["failed"] = counts.get("failed", 0) + 1
+                continue
+        # settled: a candidate for the rest of the batch
+        if d.duplicate_of_id is None and d.status not in S.CLOSED_STATES:
+            candidates.add(d)
+        counts[outcome] = counts.get(outcome, 0) + 1
     return counts
+
+
+def _failed(d: Demand, exc: Exception, now: dt.datetime) -> None:
+    attempts = d.intake_attempts + 1
+    give_up = attempts >= MAX_ATTEMPTS
+    if give_up:  # left RECEIVED for the operators, with the error, not retried
+        log.error("intake of demand %s given up after %s attempts", d.pk, attempts)
+    Demand.objects.filter(pk=d.pk).update(
+        intake_attempts=F("intake_attempts") + 1,
+        intake_pending=not give_up,
+        intake_retry_at=None if give_up else now + _backoff(attempts),
+        intake_error=f"{type(exc).__name__}: {exc}"[:500],
+    )
 
 
 def drain(*, now_fn, cal: WorkCalendar, batch: int = BATCH, max_batches: int | None = None) -> int:

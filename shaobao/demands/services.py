@@ -250,6 +250,24 @@ def _deadline(matter: Matter | None, duty, start, cal: WorkCalendar):
     return deadline(start, unit, amount, cal)
 
 
+# What _dispatch changes on the demand.
+_DISPATCH_FIELDS = (
+    "matter",
+    "handler_department",
+    "handler_township",
+    "handler_is_district",
+    "copied_to_district",
+    "status",
+    "dispatched_at",
+    "deadline_at",
+    "updated_at",
+    "contacted_at",
+    "responded_at",
+)
+# What _settle changes on a repeat.
+_DUPLICATE_FIELDS = ("status", "duplicate_of", "route", "reply", "closed_at", "updated_at")
+
+
 def _dispatch(
     demand: Demand,
     *,
@@ -260,9 +278,14 @@ def _dispatch(
     to_district=False,
     auto=False,
     owners=None,
+    dirty=None,
     now,
     cal,
 ) -> Dispatch:
+    """Dispatch a demand (its row locked or just claimed): the Dispatch, the demand's handler,
+    status and deadline, its log line and the handler's notification. `dirty`: fields the caller
+    changed and wants saved with these (then only those and the dispatch's own are written, not
+    the whole row); None saves the whole row."""
     if owners is None:
         owners = (
             owners_for(matter=matter, at=now, district_code=demand.district.code)
@@ -295,7 +318,10 @@ def _dispatch(
         now,
     )
     demand.contacted_at = demand.responded_at = None
-    demand.save()
+    if dirty is None:
+        demand.save()
+    else:
+        demand.save(update_fields=sorted({*dirty, *_DISPATCH_FIELDS}))
     _log(
         demand,
         "dispatched",
@@ -313,6 +339,7 @@ def _dispatch(
         audience=sorted(W.HANDLER),
         urgent=matter is not None
         and (duty.effective_tier if duty else matter.tier) == "EMERGENCY_2H",
+        fresh=True,  # names the dispatch just inserted
         now=now,
     )
     return d
@@ -585,7 +612,10 @@ def _settle(
             "s": original.get_status_display(),
         }
         demand.closed_at, demand.updated_at = now, now
-        demand.save()
+        if dirty:
+            demand.save(update_fields=[*dirty, *_DUPLICATE_FIELDS])
+        else:
+            demand.save()
         # repeats already linked to this one follow it to its original (no chains)
         Demand.objects.filter(duplicate_of=demand).update(duplicate_of=original, updated_at=now)
         _log(demand, "duplicate", demand.reply, now)
@@ -617,6 +647,7 @@ def _settle(
                 department=duty.lead_department,
                 auto=True,
                 owners=owners,
+                dirty=dirty or None,
                 now=now,
                 cal=cal,
             )

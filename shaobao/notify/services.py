@@ -33,25 +33,36 @@ def enqueue(
     user=None,
     audience=(),
     urgent=False,
+    fresh=False,
     now,
 ) -> Notification | None:
-    """One row per cause: a second enqueue with the same key is a no-op (returns None)."""
+    """One row per cause: a second enqueue with the same key is a no-op (returns None).
+
+    `fresh`: the key names a row inserted in this same transaction (e.g. the dispatch just
+    created), which no earlier notification can name, since ids are never reused. The row is then
+    inserted without the savepoint that catches a repeated key: two statements fewer on the
+    intake worker's path, and a repeated key would be a bug that must fail loudly."""
+    row = Notification(
+        event=event,
+        dedupe_key=dedupe_key[:200],
+        title=title[:200],
+        body=body,
+        link=link,
+        department=department,
+        jurisdiction=jurisdiction,
+        user=user,
+        audience=list(audience),
+        urgent=urgent,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    if fresh:
+        row.save(force_insert=True)
+        return row
     try:
         with transaction.atomic():
-            return Notification.objects.create(
-                event=event,
-                dedupe_key=dedupe_key[:200],
-                title=title[:200],
-                body=body,
-                link=link,
-                department=department,
-                jurisdiction=jurisdiction,
-                user=user,
-                audience=list(audience),
-                urgent=urgent,
-                next_attempt_at=now,
-                created_at=now,
-            )
+            row.save(force_insert=True)
+            return row
     except IntegrityError:
         return None
 

@@ -283,22 +283,6 @@ def _location(params, district: Jurisdiction):
     return lat, lng, address, address_id, township_id
 
 
-def _commit_without_waiting() -> None:
-    """PostgreSQL: let this transaction's COMMIT return without waiting for the WAL flush.
-
-    The intake transaction ends by chaining its audit entry, i.e. holding the one chain-head row
-    lock that every audited write waits for; a synchronous COMMIT holds it through the disk's
-    flush (≈ 3 ms here), which alone caps all audited writes at ≈ 300 per second. Committed this
-    way the lock is released as soon as the commit record is in the WAL buffer, and
-    `_wait_until_durable` then waits for the flush outside the lock, alongside other requests
-    (group commit). The client is answered only after that, so a 201 is never lost."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as c:
-            # Foreign keys checked at each statement, not at COMMIT under the chain-head lock
-            # (see demands.intake.immediate_constraints).
-            c.execute("SET LOCAL synchronous_commit TO OFF; SET CONSTRAINTS ALL IMMEDIATE")
-
-
 def _wait_until_durable(req: Open311Request) -> None:
     """Return once the transaction just committed is on disk (PostgreSQL; a no-op elsewhere).
 
@@ -348,9 +332,13 @@ def request_create(*, params, now) -> Open311Request:
     actor = client_actor(client)
     outermost = not transaction.get_connection().in_atomic_block
     try:
-        with transaction.atomic(), deferred():
-            if outermost:
-                _commit_without_waiting()
+        # The transaction ends by chaining its audit entry, i.e. holding the chain-head row
+        # lock every audited write waits for; a synchronous COMMIT would hold it through the
+        # disk's flush (≈ 3 ms here), which alone caps audited writes at ≈ 300 per second. So
+        # the COMMIT does not wait for the flush, and `_wait_until_durable` waits for it after
+        # the lock is released, alongside other requests (group commit). The client is answered
+        # only after that, so a 201 is never lost.
+        with transaction.atomic(), deferred(commit_without_waiting=outermost):
             demand = demand_receive(
                 actor=actor,
                 source="OPEN311",

@@ -157,3 +157,33 @@ def test_a_long_actor_label_is_hashed_as_stored(t0):
         record(actor=Actor(user_id=None, label=long_label), action="x", object_type="t", now=t0)
     assert len(AuditEntry.objects.get().actor_label) == 150
     assert verify().ok
+
+
+@pytest.mark.django_db(transaction=True)  # the block below is a real transaction
+@pytest.mark.parametrize("flag", [False, True])
+def test_commit_without_waiting_is_set_only_when_asked_and_only_when_chaining(t0, flag):
+    """The flag turns off the wait for the WAL flush for this transaction alone (PostgreSQL),
+    in the round trip that takes the chain head; a block that records nothing leaves it on."""
+    from shaobao.audit.services import deferred
+
+    def setting():
+        with connection.cursor() as c:
+            c.execute("SHOW synchronous_commit")
+            return c.fetchone()[0]
+
+    if connection.vendor != "postgresql":
+        with transaction.atomic(), deferred(commit_without_waiting=flag):
+            record(actor=SYSTEM, action="a", object_type="t", object_id=1, now=t0)
+        assert verify().ok  # nothing else to see: SQLite has no such setting
+        return
+    before = setting()
+    with transaction.atomic():
+        with deferred(commit_without_waiting=flag):
+            pass
+        assert setting() == before
+        with deferred(commit_without_waiting=flag):
+            record(actor=SYSTEM, action="a", object_type="t", object_id=1, now=t0)
+        assert setting() == ("off" if flag else before)
+    assert setting() == before  # SET LOCAL: gone with the transaction
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["a"]
+    assert verify().ok

@@ -170,8 +170,14 @@ def test_one_failing_demand_leaves_the_others_settled_and_is_retried(world, t0, 
     assert bad.router_version == ""
     for d in demands:
         if d.pk != bad.pk:
+            # settled once: the batch's first pass (all in one savepoint) was rolled back whole
+            # and the batch settled again one demand per savepoint
             d.refresh_from_db()
             assert not d.intake_pending and entries(d)[-1] in OUTCOMES
+            assert len([a for a in entries(d) if a in OUTCOMES]) == 1
+            assert [e.kind for e in d.events.all()][0] == "received"
+            assert len([e for e in d.events.all() if e.kind == "received"]) == 1
+            assert d.intake_attempts == 0
     assert run(t1 + dt.timedelta(seconds=10), cal) == 0  # not due yet
     monkeypatch.setattr(S, "_settle", real)
     assert run(t1 + dt.timedelta(seconds=31), cal) == 1  # retried later, settled
@@ -179,6 +185,57 @@ def test_one_failing_demand_leaves_the_others_settled_and_is_retried(world, t0, 
     assert not bad.intake_pending and bad.intake_error == "" and bad.intake_retry_at is None
     assert len([a for a in entries(bad) if a in OUTCOMES]) == 1
     assert verify().ok
+
+
+def test_a_clean_batch_takes_no_savepoint_per_demand(world, t0, cal, monkeypatch):
+    """Savepoints cost two statements each: a batch without failures settles its demands (and
+    queues their dispatch notifications) inside one, whatever its size."""
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(intake, "route_many", confident(world))
+    demands = [
+        receive(
+            world, t0, text=f"第{i}号路口井盖缺失，{i}人险些摔倒", caller_phone=f"1380000000{i}"
+        )
+        for i in range(5)
+    ]
+    with CaptureQueriesContext(connection) as q:
+        counts = intake.process_pending(now=t0 + dt.timedelta(seconds=1), cal=cal)
+    assert sum(counts.values()) == 5 and "failed" not in counts
+    savepoints = [x["sql"] for x in q.captured_queries if x["sql"].startswith("SAVEPOINT")]
+    # the batch's transaction (a savepoint inside the test's own) and the settling pass
+    assert len(savepoints) == 2
+    dispatched = Demand.objects.filter(pk__in=[d.pk for d in demands], status="DISPATCHED")
+    assert dispatched.count() >= 1
+    assert Notification.objects.filter(event="demand_dispatched").count() == dispatched.count()
+    assert verify().ok
+
+
+def test_settling_writes_every_field_it_changed(world, t0, cal, monkeypatch):
+    """The worker saves only the fields settling changed (not the whole row): after it, each
+    demand in the database equals the one settling left in memory — dispatched, repeat and
+    left for the operator alike."""
+    monkeypatch.setattr(intake, "route_many", confident(world))
+    settled = []
+    real = S._settle
+
+    def capture(demand, **kw):
+        outcome = real(demand, **kw)
+        settled.append((outcome, demand))
+        return outcome
+
+    monkeypatch.setattr(S, "_settle", capture)
+    receive(world, t0, text="第一大街路灯全部不亮已经一周", caller_phone="13700000001")
+    intake.drain(now_fn=lambda: t0 + dt.timedelta(seconds=1), cal=cal)
+    receive(world, t0, text="第一大街路灯全部不亮已经一周了", caller_phone="13700000002")
+    receive(world, t0, kind="CONSULTATION", text="请问办理居住证需要什么材料")
+    intake.drain(now_fn=lambda: t0 + dt.timedelta(seconds=2), cal=cal)
+    assert sorted(o for o, _d in settled) == ["dispatched", "duplicate", "received"]
+    fields = [f.attname for f in Demand._meta.concrete_fields]
+    for _o, d in settled:
+        stored = Demand.objects.get(pk=d.pk)
+        assert {f: getattr(stored, f) for f in fields} == {f: getattr(d, f) for f in fields}
+        assert not stored.intake_pending and stored.router_version == "test-v1"
 
 
 def test_worker_settles_pending_intake_every_round(world, t0, cal, monkeypatch):
