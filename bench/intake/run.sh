@@ -59,6 +59,8 @@ trap 'exit 130' INT TERM
 
 command -v wrk >/dev/null || { echo "wrk missing: apt-get install -y wrk" >&2; exit 2; }
 echo "== $(date -Is)  host $(hostname)  cores $(getconf _NPROCESSORS_ONLN)  load $(cut -d' ' -f1-3 /proc/loadavg)"
+# the machine's speed now (bench/machine.py): figures taken at different times compare through it
+"$VENV/python" "$ROOT/bench/machine.py"
 
 # ---- prepare the data once, in a template database ------------------------------------------
 t0=$(date +%s)
@@ -180,3 +182,4 @@ if [ "${PROFILE:-300}" -gt 0 ]; then
   timeout 600 "$VENV/python" "$HERE/profile_request.py" "$BODIES" "${PROFILE:-300}"
 fi
 echo; echo "== done $(date -Is)  load $(cut -d' ' -f1-3 /proc/loadavg)"
+"$VENV/python" "$ROOT/bench/machine.py"
