@@ -31,6 +31,43 @@ def world(db):
     return build_world(now=T0)
 
 
+# Decided cases for the router: three matters, four phrasings each (duties routing and intake).
+ROUTER_PHRASES = {
+    "CX-WJ-01": ["私搭乱建彩钢房", "院内违法加盖二层", "违建占用公共通道", "楼顶搭建违章建筑"],
+    "CX-HJ-01": ["路边暴露垃圾无人清运", "垃圾堆积发臭", "垃圾桶满溢", "小区门口垃圾成堆"],
+    "SW-HD-01": ["河道里堆放渣土", "河边倾倒建筑垃圾堵塞河道", "河道乱堆杂物", "沟渠被渣土填埋"],
+}
+
+
+@pytest.fixture
+def decided_history(world, actors, t0, settings, tmp_path):
+    """24 triaged problems per matter of ROUTER_PHRASES in 金海湖镇 (what `retrain` learns from);
+    models go to a temporary VAR_DIR."""
+    import random
+
+    from shaobao.problems.services import problem_create, problem_triage
+
+    settings.VAR_DIR = tmp_path
+    rng = random.Random(7)
+    for code, phrases in ROUTER_PHRASES.items():
+        for i in range(24):
+            text = rng.choice(phrases) + rng.choice(
+                ["，请尽快处理", "，多次反映无果", "，影响居民生活", ""]
+            )
+            p = problem_create(
+                actor=actors.staff,
+                township_id=world.town.pk,
+                title=text[:10],
+                description=f"{text}（第{i}次）",
+                address="金海湖镇",
+                now=t0,
+            )
+            problem_triage(
+                actor=actors.commander, problem_id=p.pk, matter_id=world.matters[code].pk, now=t0
+            )
+    return world
+
+
 @pytest.fixture
 def actors(world):
     class Actors(dict):

@@ -171,7 +171,9 @@ SHAOBAO = {
     # entries are trusted to find the client's address for login throttling.
     "TRUSTED_PROXIES": int(os.environ.get("SHAOBAO_TRUSTED_PROXIES", "0")),
     # The router dispatches by itself only above this confidence; below it suggests. None: the
-    # threshold each model chose on its own training data for 98 % precision.
+    # threshold each model chose on its own training data for 98 % precision. A number set here
+    # holds for every model, so it must be chosen again when the model format changes: format 4
+    # averages two combiners, and the same confidence means a different precision than under 3.
     "ROUTER_AUTO_THRESHOLD": None,
     # Demands (接诉即办): time limits per matter tier for dispatched demands (domain.md §2, [M]).
     "DEMAND_TIERS": {

@@ -3,7 +3,6 @@ worker (demands.intake) places, routes, de-duplicates and dispatches it exactly 
 run concurrently (PostgreSQL), or with one demand of a batch failing."""
 
 import datetime as dt
-import random
 import threading
 
 import pytest
@@ -17,7 +16,6 @@ from shaobao.demands.models import Demand, Dispatch
 from shaobao.duties.routing import retrain, suggest
 from shaobao.notify.models import Notification
 from shaobao.org.scoping import SYSTEM, Actor
-from shaobao.problems.services import problem_create, problem_triage
 
 pytestmark = pytest.mark.django_db
 CLIENT = Actor(user_id=None, label="open311:test")
@@ -372,31 +370,8 @@ def test_batch_repeat_candidates_answer_what_the_query_answers(world, t0, cal, m
     assert S.find_original(**args, candidates=cache) == S.find_original(**args) == later
 
 
-PHRASES = {
-    "CX-WJ-01": ["私搭乱建彩钢房", "院内违法加盖二层", "违建占用公共通道", "楼顶搭建违章建筑"],
-    "CX-HJ-01": ["路边暴露垃圾无人清运", "垃圾堆积发臭", "垃圾桶满溢", "小区门口垃圾成堆"],
-    "SW-HD-01": ["河道里堆放渣土", "河边倾倒建筑垃圾堵塞河道", "河道乱堆杂物", "沟渠被渣土填埋"],
-}
-
-
 @pytest.fixture
-def trained(world, actors, t0, settings, tmp_path):
-    settings.VAR_DIR = tmp_path
-    rng = random.Random(7)
-    for code, phrases in PHRASES.items():
-        for i in range(24):
-            text = rng.choice(phrases) + rng.choice(["，请尽快处理", "，多次反映无果", ""])
-            p = problem_create(
-                actor=actors.staff,
-                township_id=world.town.pk,
-                title=text[:10],
-                description=f"{text}（第{i}次）",
-                address="金海湖镇",
-                now=t0,
-            )
-            problem_triage(
-                actor=actors.commander, problem_id=p.pk, matter_id=world.matters[code].pk, now=t0
-            )
+def trained(decided_history, t0):
     return retrain(now=t0, actor=SYSTEM)
 
 

@@ -606,7 +606,8 @@ def load(path: str | Path) -> RouterModel:
     if found != FORMAT_VERSION:
         raise ModelFormatError(
             f"{path}: router model format {found}, this code reads format {FORMAT_VERSION}; "
-            "retrain the model with `shaobao router train`"
+            "retrain it: `shaobao router_retrain` for the active model, "
+            "`shaobao router train` for a model file"
         )
     return payload["model"]
 
