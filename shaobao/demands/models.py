@@ -1,3 +1,4 @@
+import re
 import uuid
 
 from django.conf import settings
@@ -20,6 +21,15 @@ KINDS = [
     ("REPORT_OF_VIOLATION", _("举报")),
     ("SUGGESTION", _("建议")),
 ]
+
+
+NUMBER_RE = re.compile(r"^SQ(\d{1,18})$")
+
+
+def parse_number(value: str) -> int | None:
+    """A demand's id from its number ("SQ000000123" → 123), or None if it is not one."""
+    m = NUMBER_RE.match(value or "")
+    return int(m.group(1)) if m and 0 < int(m.group(1)) <= 2**62 else None
 
 
 class Demand(models.Model):

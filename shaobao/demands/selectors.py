@@ -2,11 +2,74 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+import datetime as dt
 
-from shaobao.demands.models import DemandObjection
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from shaobao.core.errors import InvalidInput
+from shaobao.core.workdays import LOCAL_TZ
+from shaobao.demands.models import KINDS, SOURCES, Demand, DemandObjection, parse_number
+from shaobao.demands.permissions import demands_visible_to
 from shaobao.org import roles as R
 from shaobao.org.scoping import Actor, prefix_q
+
+# The demand list's filters: the page's GET parameters and what an export job stores.
+LIST_PARAMS = ("status", "source", "kind", "from", "to", "q")
+
+
+def clean_list_params(params) -> dict:
+    """The filters in canonical form, every key present ("" = not filtered): status, source
+    and kind (codes), from and to (local dates YYYY-MM-DD, both inclusive) and q (a demand
+    number, SQ…). Anything else, or a value that is not one of these, raises InvalidInput
+    naming the field."""
+    if not isinstance(params, dict) or set(params) - set(LIST_PARAMS):
+        raise InvalidInput()
+    out = {}
+    for key in LIST_PARAMS:
+        value = params.get(key, "")
+        if not isinstance(value, str) or len(value) > 40:
+            raise InvalidInput(_("筛选条件无效"), fields={key: "invalid"})
+        out[key] = value.strip()
+    for key, choices in (("status", Demand.STATUSES), ("source", SOURCES), ("kind", KINDS)):
+        if out[key] and out[key] not in dict(choices):
+            raise InvalidInput(_("筛选条件无效"), fields={key: "invalid"})
+    for key in ("from", "to"):
+        if out[key] and not _is_date(out[key]):
+            raise InvalidInput(_("日期格式应为 年-月-日，如 2026-01-31"), fields={key: "invalid"})
+    if out["from"] and out["to"] and out["from"] > out["to"]:
+        raise InvalidInput(_("开始日期不能晚于结束日期"), fields={"from": "after_to"})
+    if out["q"]:
+        out["q"] = out["q"].upper()
+        if parse_number(out["q"]) is None:
+            raise InvalidInput(_("请输入诉求编号，如 SQ000000123"), fields={"q": "invalid"})
+    return out
+
+
+def _is_date(value: str) -> bool:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 10  # YYYY-MM-DD, not the other ISO forms
+
+
+def demand_list(*, viewer: Actor, params: dict):
+    """The demands `viewer` may see that match the (cleaned) filters, newest first; dates are
+    days in Beijing time."""
+    qs = demands_visible_to(viewer)
+    for key in ("status", "source", "kind"):
+        if params.get(key):
+            qs = qs.filter(**{key: params[key]})
+    if params.get("from"):
+        day = dt.date.fromisoformat(params["from"])
+        qs = qs.filter(created_at__gte=dt.datetime.combine(day, dt.time(), LOCAL_TZ))
+    if params.get("to"):
+        day = dt.date.fromisoformat(params["to"]) + dt.timedelta(days=1)
+        qs = qs.filter(created_at__lt=dt.datetime.combine(day, dt.time(), LOCAL_TZ))
+    if params.get("q"):
+        qs = qs.filter(pk=parse_number(params["q"]))
+    return qs.order_by("-created_at", "-pk")
 
 
 def objection_queue(*, viewer: Actor, pending_only=True):

@@ -5,6 +5,7 @@ response, and the citizen's own form and tracking page."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,11 +16,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shaobao.core.errors import DomainError, PermissionDenied
+from shaobao.core.errors import DomainError, InvalidInput, PermissionDenied
 from shaobao.core.timeutil import work_calendar
 from shaobao.demands import forms as F
+from shaobao.demands import selectors as Sel
 from shaobao.demands import services as S
-from shaobao.demands.models import Demand
+from shaobao.demands.models import KINDS, SOURCES, Demand
 from shaobao.demands.permissions import (
     access_demand,
     demands_visible_to,
@@ -108,18 +110,45 @@ def hints(request):
 
 @login_required
 def demand_list(request):
+    """The demands the user may see, with filters (status, source, kind, dates, number) and the
+    same list as .xlsx (`format=xlsx`: at once when small, else an export job)."""
     a = actor(request)
-    status = request.GET.get("status", "")
-    qs = demands_visible_to(a).select_related("district", "handler_department", "handler_township")
-    if status in dict(Demand.STATUSES):
-        qs = qs.filter(status=status)
+    raw = {k: request.GET.get(k, "") for k in Sel.LIST_PARAMS}
+    try:
+        params, error = Sel.clean_list_params(raw), None
+    except InvalidInput as e:
+        if request.GET.get("format") == "xlsx":
+            raise
+        # the filters as typed, the message, and no rows (not an unfiltered list that looks
+        # filtered)
+        params, error = {k: v[:40] for k, v in raw.items()}, e.message
+    if request.GET.get("format") == "xlsx":
+        from shaobao.exports.views import answer_export
+
+        return answer_export(request, "demands", params)
+    if error:
+        qs = Demand.objects.none()
+    else:
+        qs = Sel.demand_list(viewer=a, params=params).select_related(
+            "district", "handler_department", "handler_township"
+        )
     if request.GET.get("mine") == "1":
         qs = qs.filter(
             pk__in=[d.pk for d in qs.filter(status="DISPATCHED")[:500] if is_handler(a, d)]
         )
-    page = Paginator(qs.order_by("-created_at", "-pk"), 30).get_page(request.GET.get("page"))
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
-        request, "demands/list.html", {"page": page, "status": status, "statuses": Demand.STATUSES}
+        request,
+        "demands/list.html",
+        {
+            "page": page,
+            "filters": params,
+            "error": error,
+            "statuses": Demand.STATUSES,
+            "sources": SOURCES,
+            "kinds": KINDS,
+            "query": "" if error else urlencode({k: v for k, v in params.items() if v}),
+        },
     )
 
 

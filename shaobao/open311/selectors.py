@@ -4,7 +4,6 @@ Open311. Nothing here ever reads the caller's name, phone or e-mail."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from collections import defaultdict
 
@@ -12,7 +11,7 @@ from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from shaobao.core.workdays import LOCAL_TZ
-from shaobao.demands.models import KINDS, Callback, Demand, DemandEvent
+from shaobao.demands.models import KINDS, Callback, Demand, DemandEvent, parse_number
 from shaobao.duties.models import Matter
 from shaobao.open311.models import Open311Request, Open311Update
 from shaobao.open311.render import Open311Error
@@ -21,7 +20,6 @@ from shaobao.org.models import Jurisdiction
 MAX_PAGE_SIZE = 1000
 DEFAULT_DAYS = 90
 MAX_LIST = 1000
-NUMBER_RE = re.compile(r"^SQ(\d{1,18})$")
 
 CLOSED_STATUSES = {Demand.CLOSED, Demand.CLOSED_BY_ROUTE, Demand.DUPLICATE}
 OPEN_STATUSES = {Demand.RECEIVED, Demand.DISPATCHED, Demand.RESPONDED}
@@ -115,11 +113,6 @@ def jurisdiction(params) -> Jurisdiction | None:
     if j is None:
         raise Open311Error(404, _("未知的 jurisdiction_id：%(c)s") % {"c": code})
     return j
-
-
-def parse_number(value: str) -> int | None:
-    m = NUMBER_RE.match(value or "")
-    return int(m.group(1)) if m and 0 < int(m.group(1)) <= 2**62 else None
 
 
 # ---- services ----------------------------------------------------------------------------
