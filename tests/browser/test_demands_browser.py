@@ -71,3 +71,40 @@ def test_grid_worker_reports_from_a_phone(login, live_server, world, tmp_path, s
         and p.photos.count() == 1
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_operator_filters_the_demand_list_and_downloads_it(
+    login, live_server, world, actors, t0, cal, tmp_path
+):
+    from openpyxl import load_workbook
+
+    from shaobao.demands.services import demand_create
+
+    made = {
+        source: demand_create(
+            actor=actors.operator,
+            source=source,
+            kind="COMPLAINT",
+            text=text,
+            district_code=world.district.code,
+            caller_phone="13912345678",
+            township_id=world.town.pk,
+            now=t0,
+            cal=cal,
+        )
+        for source, text in (("HOTLINE", "村口垃圾堆积无人清运"), ("WEB", "小区路灯坏了一周"))
+    }
+    page = login("operator")
+    page.goto(f"{live_server.url}/demands/")
+    expect(page.locator("table")).to_contain_text(made["HOTLINE"].number)
+    page.select_option("select[name=source]", "WEB")
+    page.get_by_role("button", name="筛选").click()
+    expect(page.locator("table")).to_contain_text(made["WEB"].number)
+    expect(page.locator("table")).not_to_contain_text(made["HOTLINE"].number)
+    with page.expect_download() as info:
+        page.get_by_role("link", name="导出Excel").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    rows = list(load_workbook(path).active.values)
+    assert info.value.suggested_filename == "demands.xlsx"
+    assert [r[0] for r in rows[1:]] == [made["WEB"].number] and rows[1][9] == "13912345678"
