@@ -4,7 +4,9 @@ writer, checkpointer). run.sh reads it before and after the load; the difference
 number of answered requests is the CPU one request costs, which does not depend on how busy the
 machine was (the requests per second do). Linux only (/proc).
 
-usage: python cpu.py            → "gunicorn=… intake=… postgres=…" (milliseconds)"""
+usage: python cpu.py            → "gunicorn=… intake=… postgres=…" (milliseconds)
+       python cpu.py --per-request BEFORE AFTER N
+                                → the difference of two such readings per answered request"""
 
 import os
 
@@ -33,5 +35,20 @@ def totals() -> dict[str, int]:
     return out
 
 
+def per_request(before: str, after: str, n: int) -> str:
+    a, b = (dict(kv.split("=") for kv in s.split()) for s in (before, after))
+    used = {k: (int(b[k]) - int(a[k])) / max(1, n) for k in a}
+    return (
+        "CPU per answered request during the load: "
+        + ", ".join(f"{k} {v:.2f} ms" for k, v in used.items())
+        + f"; web (gunicorn + PostgreSQL) {used['gunicorn'] + used['postgres']:.2f} ms"
+    )
+
+
 if __name__ == "__main__":
-    print(" ".join(f"{k}={v}" for k, v in totals().items()))
+    import sys
+
+    if sys.argv[1:2] == ["--per-request"]:
+        print(per_request(sys.argv[2], sys.argv[3], int(sys.argv[4])))
+    else:
+        print(" ".join(f"{k}={v}" for k, v in totals().items()))

@@ -9,6 +9,7 @@
 #        INTAKE_NICE=10 (their CPU priority, as deploy/shaobao-intake@.service: 0 = same as the web)
 #        DRAIN_TIMEOUT=1200 (seconds to wait for the intake backlog afterwards)
 #        PROFILE=300 (requests and worker steps timed in-process afterwards; 0 skips)
+#        BARE=1 (first the reference: a bare Django view doing one INSERT, bare/reference.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -82,6 +83,12 @@ PORT=$("$VENV/python" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',
 BASE=http://127.0.0.1:$PORT
 export BODIES=$WORK/bodies.lua
 
+# the issue's reference on this machine now: a bare Django view doing one INSERT (BARE=0 skips)
+if [ "${BARE:-1}" = 1 ]; then
+  echo; echo "== reference  load $(cut -d' ' -f1-3 /proc/loadavg)"
+  timeout 300 bash "$HERE/bare/reference.sh"
+fi
+
 for cfg in $CONFIGS; do
   IFS=: read -r klass workers threads <<<"$cfg"
   name="${klass}-${workers}w-${threads}t"
@@ -148,15 +155,7 @@ for cfg in $CONFIGS; do
   grep RESULT "$out/wrk.txt"
   echo "load average 1-min: $l0 before, $l1 after"
   n_req=$(grep -o "requests=[0-9]*" "$out/wrk.txt" | head -n1 | cut -d= -f2)
-  "$VENV/python" - "$cpu0" "$cpu1" "$n_req" <<'PY'
-import sys
-a, b = (dict(kv.split("=") for kv in s.split()) for s in sys.argv[1:3])
-n = max(1, int(sys.argv[3]))
-used = {k: (int(b[k]) - int(a[k])) / n for k in a}
-print("CPU per answered request during the load: "
-      + ", ".join(f"{k} {v:.2f} ms" for k, v in used.items())
-      + f"; web (gunicorn + PostgreSQL) {used['gunicorn'] + used['postgres']:.2f} ms with the worker's queries")
-PY
+  echo "$("$VENV/python" "$HERE/cpu.py" --per-request "$cpu0" "$cpu1" "$n_req") with the worker's queries"
   if [ -s "$out/bad-1.txt" ] || [ -s "$out/bad-2.txt" ]; then
     echo "non-2xx samples:"; cat "$out"/bad-*.txt | sort | uniq -c | sort -rn | head -5
   fi
