@@ -41,6 +41,22 @@ def is_handler(actor: Actor, demand: Demand) -> bool:
     return False
 
 
+def handled_by(actor: Actor) -> Q:
+    """`is_handler` as a query: the demands `actor` handles."""
+    return (
+        Q(handler_department_id__in=actor.departments(R.DEPARTMENT_ROLES))
+        | (
+            Q(handler_department__isnull=True)
+            & prefix_q("handler_township__code", actor.codes(R.TOWNSHIP_ROLES))
+        )
+        | (
+            Q(handler_department__isnull=True, handler_township__isnull=True)
+            & Q(handler_is_district=True)
+            & prefix_q("district__code", actor.codes({R.DISTRICT_SUPERVISOR}))
+        )
+    )
+
+
 def may(actor: Actor, action: str, demand: Demand) -> bool:
     t = next((t for t in W.TRANSITIONS if t.action == action), None)
     if t is None:

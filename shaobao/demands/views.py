@@ -25,6 +25,7 @@ from shaobao.demands.models import KINDS, SOURCES, Demand
 from shaobao.demands.permissions import (
     access_demand,
     demands_visible_to,
+    handled_by,
     is_handler,
     mask_name,
     mask_phone,
@@ -132,10 +133,8 @@ def demand_list(request):
         qs = Sel.demand_list(viewer=a, params=params).select_related(
             "district", "handler_department", "handler_township"
         )
-    if request.GET.get("mine") == "1":
-        qs = qs.filter(
-            pk__in=[d.pk for d in qs.filter(status="DISPATCHED")[:500] if is_handler(a, d)]
-        )
+    if request.GET.get("mine") == "1":  # waiting for me: dispatched to my unit
+        qs = qs.filter(handled_by(a), status=Demand.DISPATCHED)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
         request,

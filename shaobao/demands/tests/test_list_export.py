@@ -168,3 +168,41 @@ def test_a_large_list_becomes_a_job_with_the_same_rows(world, demands, settings)
     assert job.state == ExportJob.DONE
     got = op.get(f"/exports/{job.pk}/download/")
     assert rows_of(b"".join(got.streaming_content)) == inline
+
+
+def test_mine_is_what_the_viewer_handles(world, actors, demands, t0, cal):
+    """`handled_by` (the "waiting for me" filter) answers what `is_handler` answers, for every
+    role and every kind of handler: a department, a township, the district."""
+    from shaobao.demands.permissions import handled_by, is_handler
+
+    received = [d for d in Demand.objects.filter(status="RECEIVED").order_by("pk")]
+    for d in received[:1]:
+        S.demand_dispatch(actor=actors.operator, demand_id=d.pk, to_district=True, now=t0, cal=cal)
+    extra = S.demand_create(
+        actor=actors.operator,
+        source="HOTLINE",
+        kind="HELP",
+        text="兴谷街道某小区电梯停运",
+        district_code=world.district.code,
+        township_id=world.street.pk,
+        now=t0,
+        cal=cal,
+    )
+    extra.refresh_from_db()
+    if extra.status == "RECEIVED":
+        S.demand_dispatch(
+            actor=actors.operator, demand_id=extra.pk, township_id=world.street.pk, now=t0, cal=cal
+        )
+    rows = list(Demand.objects.select_related("district", "handler_township"))
+    assert {bool(d.handler_department_id) for d in rows} == {True, False}
+    assert any(d.handler_township_id for d in rows) and any(d.handler_is_district for d in rows)
+    for name, who in actors.items():
+        expected = {d.pk for d in rows if is_handler(who, d)}
+        assert (
+            set(Demand.objects.filter(handled_by(who)).values_list("pk", flat=True)) == expected
+        ), name
+    page = client_for(world, "cg_officer").get("/demands/?mine=1").content.decode()
+    for d in rows:
+        if d.handler_department == world.depts["CGZF"] and d.status == "DISPATCHED":
+            assert d.number in page
+    assert extra.number not in page
