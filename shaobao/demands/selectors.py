@@ -10,19 +10,19 @@ from django.utils.translation import gettext as _
 from shaobao.core.errors import InvalidInput
 from shaobao.core.workdays import LOCAL_TZ
 from shaobao.demands.models import KINDS, SOURCES, Demand, DemandObjection, parse_number
-from shaobao.demands.permissions import demands_visible_to
+from shaobao.demands.permissions import demands_visible_to, handled_by
 from shaobao.org import roles as R
 from shaobao.org.scoping import Actor, prefix_q
 
 # The demand list's filters: the page's GET parameters and what an export job stores.
-LIST_PARAMS = ("status", "source", "kind", "from", "to", "q")
+LIST_PARAMS = ("status", "source", "kind", "from", "to", "q", "mine")
 
 
 def clean_list_params(params) -> dict:
     """The filters in canonical form, every key present ("" = not filtered): status, source
-    and kind (codes), from and to (local dates YYYY-MM-DD, both inclusive) and q (a demand
-    number, SQ…). Anything else, or a value that is not one of these, raises InvalidInput
-    naming the field."""
+    and kind (codes), from and to (local dates YYYY-MM-DD, both inclusive), q (a demand
+    number, SQ…) and mine ("1": dispatched to the viewer's unit, waiting for it). Anything
+    else, or a value that is not one of these, raises InvalidInput naming the field."""
     if not isinstance(params, dict) or set(params) - set(LIST_PARAMS):
         raise InvalidInput()
     out = {}
@@ -37,6 +37,8 @@ def clean_list_params(params) -> dict:
     for key in ("from", "to"):
         if out[key] and not _is_date(out[key]):
             raise InvalidInput(_("日期格式应为 年-月-日，如 2026-01-31"), fields={key: "invalid"})
+    if out["mine"] not in ("", "1"):
+        raise InvalidInput(_("筛选条件无效"), fields={"mine": "invalid"})
     if out["from"] and out["to"] and out["from"] > out["to"]:
         raise InvalidInput(_("开始日期不能晚于结束日期"), fields={"from": "after_to"})
     if out["q"]:
@@ -69,6 +71,8 @@ def demand_list(*, viewer: Actor, params: dict):
         qs = qs.filter(created_at__lt=dt.datetime.combine(day, dt.time(), LOCAL_TZ))
     if params.get("q"):
         qs = qs.filter(pk=parse_number(params["q"]))
+    if params.get("mine") == "1":
+        qs = qs.filter(handled_by(viewer), status=Demand.DISPATCHED)
     return qs.order_by("-created_at", "-pk")
 
 

@@ -25,7 +25,6 @@ from shaobao.demands.models import KINDS, SOURCES, Demand
 from shaobao.demands.permissions import (
     access_demand,
     demands_visible_to,
-    handled_by,
     is_handler,
     mask_name,
     mask_phone,
@@ -111,8 +110,8 @@ def hints(request):
 
 @login_required
 def demand_list(request):
-    """The demands the user may see, with filters (status, source, kind, dates, number) and the
-    same list as .xlsx (`format=xlsx`: at once when small, else an export job)."""
+    """The demands the user may see, with filters (status, source, kind, dates, number, waiting
+    for me) and the same list as .xlsx (`format=xlsx`: at once when small, else an export job)."""
     a = actor(request)
     raw = {k: request.GET.get(k, "") for k in Sel.LIST_PARAMS}
     try:
@@ -133,8 +132,6 @@ def demand_list(request):
         qs = Sel.demand_list(viewer=a, params=params).select_related(
             "district", "handler_department", "handler_township"
         )
-    if request.GET.get("mine") == "1":  # waiting for me: dispatched to my unit
-        qs = qs.filter(handled_by(a), status=Demand.DISPATCHED)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
         request,

@@ -139,6 +139,7 @@ def test_scope_and_personal_data(world, demands):
         ("from=2026-11-20&to=2026-11-01", "from"),
         ("q=12345", "q"),
         ("q=" + "SQ1" * 20, "q"),
+        ("mine=yes", "mine"),
     ],
 )
 def test_bad_filters_are_refused_and_change_nothing(world, demands, query, field):
@@ -201,8 +202,20 @@ def test_mine_is_what_the_viewer_handles(world, actors, demands, t0, cal):
         assert (
             set(Demand.objects.filter(handled_by(who)).values_list("pk", flat=True)) == expected
         ), name
-    page = client_for(world, "cg_officer").get("/demands/?mine=1").content.decode()
-    for d in rows:
-        if d.handler_department == world.depts["CGZF"] and d.status == "DISPATCHED":
-            assert d.number in page
-    assert extra.number not in page
+    cg = client_for(world, "cg_officer")
+    page = cg.get("/demands/?mine=1").content.decode()
+    waiting = {
+        d.number
+        for d in rows
+        if d.handler_department == world.depts["CGZF"] and d.status == "DISPATCHED"
+    }
+    assert waiting and all(n in page for n in waiting) and extra.number not in page
+    assert "mine=1&amp;format=xlsx" in page  # the file keeps the filter
+    exported = rows_of(cg.get("/demands/?mine=1&format=xlsx").content)[1:]
+    assert {r[0] for r in exported} == waiting
+    street = rows_of(
+        client_for(world, "other_commander").get("/demands/?mine=1&format=xlsx").content
+    )
+    extra.refresh_from_db()
+    assert extra.handler_township == world.street and extra.status == "DISPATCHED"
+    assert [r[0] for r in street[1:]] == [extra.number]
