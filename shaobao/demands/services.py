@@ -268,6 +268,14 @@ _DISPATCH_FIELDS = (
 _DUPLICATE_FIELDS = ("status", "duplicate_of", "route", "reply", "closed_at", "updated_at")
 
 
+def _save_with(demand: Demand, dirty, fields) -> None:
+    """Save `fields` and the caller's `dirty` ones; the whole row when the caller named none."""
+    if dirty:
+        demand.save(update_fields=sorted({*dirty, *fields}))
+    else:
+        demand.save()
+
+
 def _dispatch(
     demand: Demand,
     *,
@@ -285,7 +293,7 @@ def _dispatch(
     """Dispatch a demand (its row locked or just claimed): the Dispatch, the demand's handler,
     status and deadline, its log line and the handler's notification. `dirty`: fields the caller
     changed and wants saved with these (then only those and the dispatch's own are written, not
-    the whole row); None saves the whole row."""
+    the whole row); none saves the whole row."""
     if owners is None:
         owners = (
             owners_for(matter=matter, at=now, district_code=demand.district.code)
@@ -318,10 +326,7 @@ def _dispatch(
         now,
     )
     demand.contacted_at = demand.responded_at = None
-    if dirty is None:
-        demand.save()
-    else:
-        demand.save(update_fields=sorted({*dirty, *_DISPATCH_FIELDS}))
+    _save_with(demand, dirty, _DISPATCH_FIELDS)
     _log(
         demand,
         "dispatched",
@@ -612,10 +617,7 @@ def _settle(
             "s": original.get_status_display(),
         }
         demand.closed_at, demand.updated_at = now, now
-        if dirty:
-            demand.save(update_fields=[*dirty, *_DUPLICATE_FIELDS])
-        else:
-            demand.save()
+        _save_with(demand, dirty, _DUPLICATE_FIELDS)
         # repeats already linked to this one follow it to its original (no chains)
         Demand.objects.filter(duplicate_of=demand).update(duplicate_of=original, updated_at=now)
         _log(demand, "duplicate", demand.reply, now)
@@ -647,7 +649,7 @@ def _settle(
                 department=duty.lead_department,
                 auto=True,
                 owners=owners,
-                dirty=dirty or None,
+                dirty=dirty,
                 now=now,
                 cal=cal,
             )
