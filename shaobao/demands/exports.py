@@ -12,16 +12,11 @@ from collections.abc import Iterator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from shaobao.core.timeutil import local
 from shaobao.demands.permissions import mask_name, mask_phone, may_see_caller
 from shaobao.demands.selectors import clean_list_params, demand_list
 from shaobao.exports.registry import register
-from shaobao.exports.xlsx import no_progress, write_sheet
+from shaobao.exports.xlsx import local_naive, no_progress, write_sheet
 from shaobao.org import roles as R
-
-
-def _naive(value):
-    return local(value).replace(tzinfo=None) if value else None
 
 
 def demand_header() -> list[str]:
@@ -54,7 +49,7 @@ def demand_rows(actor, qs) -> Iterator[list]:
         see = may_see_caller(actor, d)
         yield [
             d.number,
-            _naive(d.created_at),
+            local_naive(d.created_at),
             d.get_source_display(),
             d.get_kind_display(),
             d.township.name if d.township_id else "",
@@ -65,10 +60,10 @@ def demand_rows(actor, qs) -> Iterator[list]:
             d.caller_phone if see else mask_phone(d.caller_phone),
             d.get_status_display(),
             d.handler_label,
-            _naive(d.dispatched_at),
-            _naive(d.deadline_at),
-            _naive(d.responded_at),
-            _naive(d.closed_at),
+            local_naive(d.dispatched_at),
+            local_naive(d.deadline_at),
+            local_naive(d.responded_at),
+            local_naive(d.closed_at),
             _("是") if d.excluded else "",
         ]
 

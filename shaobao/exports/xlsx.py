@@ -7,8 +7,15 @@ from collections.abc import Iterable
 
 from openpyxl import Workbook
 
+from shaobao.core.timeutil import local
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROGRESS_EVERY = 1000
+
+
+def local_naive(value):
+    """A time as a cell shows it: Beijing time without a zone (Excel has none), or empty."""
+    return local(value).replace(tzinfo=None) if value else None
 
 
 def no_progress(done: int, total: int) -> None:

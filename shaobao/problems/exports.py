@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shaobao.core.errors import InvalidInput
-from shaobao.core.timeutil import local
 from shaobao.exports.registry import register
-from shaobao.exports.xlsx import XLSX, no_progress, workbook_bytes, write_sheet
+from shaobao.exports.xlsx import XLSX, local_naive, no_progress, workbook_bytes, write_sheet
 from shaobao.org import roles as R
 
 __all__ = ["XLSX", "problems_xlsx", "problem_rows", "problem_header"]
@@ -45,7 +44,7 @@ def problem_rows(qs) -> Iterator[list]:
             p.get_source_display(),
             p.get_status_display(),
             p.get_priority_display(),
-            local(p.created_at).replace(tzinfo=None),
+            local_naive(p.created_at),
             p.description,
         ]
 

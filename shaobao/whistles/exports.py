@@ -12,16 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shaobao.assessments.models import Evaluation
-from shaobao.core.timeutil import local, now
+from shaobao.core.timeutil import now
 from shaobao.exports.registry import register
-from shaobao.exports.xlsx import no_progress, workbook_bytes, write_sheet
+from shaobao.exports.xlsx import local_naive, no_progress, workbook_bytes, write_sheet
 from shaobao.org import roles as R
 from shaobao.whistles.models import Outcome
-
-
-def _naive(value):
-    return local(value).replace(tzinfo=None) if value else None
-
 
 # ---------------------------------------------------------------- effect list
 
@@ -59,7 +54,7 @@ def effect_list_rows(whistles) -> Iterator[list]:
             s.whistle.township.name,
             s.department.name,
             s.get_role_display(),
-            _naive(o.recorded_at),
+            local_naive(o.recorded_at),
             o.inspections,
             o.cases_filed,
             float(o.fines_yuan),
@@ -124,7 +119,7 @@ def evaluation_rows(whistles) -> Iterator[list]:
             e.score,
             e.comment,
             e.correction_reason,
-            _naive(e.at),
+            local_naive(e.at),
         ]
 
 
