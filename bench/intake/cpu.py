@@ -1,6 +1,6 @@
 """CPU time (ms) used so far by the processes of the intake benchmark, by kind: gunicorn
 (master and workers), the intake workers, and PostgreSQL (all its processes: backends, WAL
-writer, checkpointer). run.sh reads it before and after the load; the difference divided by the
+writer, checkpointer, and backends that have exited since it started). run.sh reads it before and after the load; the difference divided by the
 number of answered requests is the CPU one request costs, which does not depend on how busy the
 machine was (the requests per second do). Linux only (/proc).
 
@@ -23,11 +23,16 @@ def totals() -> dict[str, int]:
         except OSError:  # gone meanwhile
             continue
         ticks = int(fields[11]) + int(fields[12])  # utime + stime
+        postgres = cmd.startswith("postgres") or cmd.split(" ", 1)[0].endswith("/postgres")
+        if postgres:
+            # + cutime + cstime: the postmaster's reaped children, i.e. the backends of closed
+            # connections (pgbench's, or a web worker's reconnect), whose time is otherwise lost
+            ticks += int(fields[13]) + int(fields[14])
         if "gunicorn" in cmd:
             kind = "gunicorn"
         elif "intake_worker" in cmd:
             kind = "intake"
-        elif cmd.startswith("postgres"):
+        elif postgres:
             kind = "postgres"
         else:
             continue

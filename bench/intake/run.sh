@@ -10,6 +10,7 @@
 #        DRAIN_TIMEOUT=1200 (seconds to wait for the intake backlog afterwards)
 #        PROFILE=300 (requests and worker steps timed in-process afterwards; 0 skips)
 #        BARE=1 (first the reference: a bare Django view doing one INSERT, bare/reference.sh)
+#        CEILING=1 (then the database's own ceiling: pgbench replays one POST's statements, ceiling.sh)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -87,6 +88,11 @@ export BODIES=$WORK/bodies.lua
 if [ "${BARE:-1}" = 1 ]; then
   echo; echo "== reference  load $(cut -d' ' -f1-3 /proc/loadavg)"
   timeout 300 bash "$HERE/bare/reference.sh"
+fi
+# the database's own ceiling for this work: pgbench replays one POST's statements (CEILING=0 skips)
+if [ "${CEILING:-1}" = 1 ]; then
+  echo; echo "== database ceiling  load $(cut -d' ' -f1-3 /proc/loadavg)"
+  SEED_DB=$TPL timeout 600 bash "$HERE/ceiling.sh"
 fi
 
 for cfg in $CONFIGS; do

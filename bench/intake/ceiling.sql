@@ -1,0 +1,13 @@
+-- What one Open311 POST sends to PostgreSQL (open311.services.request_create, as captured from a
+-- real request; tests/test_bench_ceiling.py keeps the sequence of statements equal), as a pgbench
+-- script: the database's own ceiling for this work, with no Python in the way. ceiling.sh runs it.
+-- One statement per line: ceiling.sh drops lines by their table to measure what each part costs.
+-- Variables (-D): district, client, matter (ids in the seeded database).
+BEGIN;
+INSERT INTO demands_demand (token, source, kind, caller_name, caller_phone, caller_email, subject, text, address, lat, lng, district_id, township_id, place_id, matter_id, router_version, router_matter_id, router_confidence, status, route, reply, duplicate_of_id, handler_department_id, handler_township_id, handler_is_district, copied_to_district, problem_id, dispatched_at, deadline_at, contacted_at, responded_at, response, closed_at, excluded, exclusion_reason, created_by_id, created_at, updated_at, intake_pending, intake_attempts, intake_retry_at, intake_error) VALUES (gen_random_uuid(), 'OPEN311', 'COMPLAINT', '谭晨兰', '1379765' || lpad((random() * 9999)::int::text, 4, '0'), '', '河道管理范围内违法建设', '我是附近居民，夏各庄镇平蓟路西口河道管理范围内新建养殖棚约60平方米，影响行洪。', '夏各庄镇平蓟路西口', 40.1 + random() * 0.15, 117 + random() * 0.35, :district, NULL, NULL, NULL, '', NULL, NULL, 'RECEIVED', '', '', NULL, NULL, NULL, false, false, NULL, NULL, NULL, NULL, NULL, '', NULL, false, '', NULL, now(), now(), true, 0, NULL, '') RETURNING id \gset
+INSERT INTO demands_demandevent (demand_id, at, kind, note, public) VALUES (:id, now(), 'received', '诉求已受理，编号 SQ' || lpad(:id::text, 9, '0'), true) RETURNING id;
+INSERT INTO open311_open311request (demand_id, client_id, matter_id, address_id, zipcode, device_id, account_id, media_url, attributes) VALUES (:id, :client, :matter, '', '', 'bench', '', '', '{}'::jsonb) RETURNING id AS request \gset
+SET CONSTRAINTS ALL IMMEDIATE \; SET LOCAL synchronous_commit TO OFF \; SELECT seq, hash FROM audit_chainhead WHERE id = 1 FOR UPDATE \gset
+WITH entry AS (INSERT INTO audit_auditentry (seq, at, actor_id, actor_label, action, object_type, object_id, whistle_id, data, prev_hash, hash) VALUES (:seq + 1, now(), NULL, 'open311:演示应用 Demo app', 'demand.create', 'demand', :id, NULL, '{"source": "OPEN311", "kind": "COMPLAINT", "district": "110117", "intake": "pending", "channel": "open311", "client": 1, "service_code": "SW-HD-03"}'::jsonb, ':hash', 'd3468ea6e3bab25d2affd0cb260337c2d84fdd0bbf0dfbf1c57dcf0a0cfed6b9')) UPDATE audit_chainhead SET seq = :seq + 1, hash = 'd3468ea6e3bab25d2affd0cb260337c2d84fdd0bbf0dfbf1c57dcf0a0cfed6b9' WHERE id = 1;
+COMMIT;
+SELECT 1 FROM open311_open311request WHERE id = :request FOR KEY SHARE;
