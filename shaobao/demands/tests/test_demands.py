@@ -16,25 +16,8 @@ pytestmark = pytest.mark.django_db
 H = dt.timedelta(hours=1)
 
 
-def take(world, actors, t0, cal, **kw):
-    args = dict(
-        actor=actors.operator,
-        source="HOTLINE",
-        kind="COMPLAINT",
-        text="村口垃圾堆积三天无人清运，气味很大",
-        caller_name="张三",
-        caller_phone="13912345678",
-        district_code="110117",
-        township_id=world.town.pk,
-        now=t0,
-        cal=cal,
-    )
-    args.update(kw)
-    return S.demand_create(**args)
-
-
-def test_whole_path_dispatch_handle_callback(world, actors, t0, cal):
-    d = take(world, actors, t0, cal)
+def test_whole_path_dispatch_handle_callback(world, actors, t0, cal, hotline_demand):
+    d = hotline_demand()
     assert d.status == "RECEIVED" and d.number.startswith("SQ")
     S.demand_dispatch(
         actor=actors.operator,
@@ -69,20 +52,16 @@ def test_whole_path_dispatch_handle_callback(world, actors, t0, cal):
 
 
 def test_township_dispatch_is_copied_to_district_and_unclear_goes_to_district(
-    world, actors, t0, cal
+    world, actors, t0, cal, hotline_demand
 ):
-    d = take(world, actors, t0, cal)
+    d = hotline_demand()
     S.demand_dispatch(
         actor=actors.operator, demand_id=d.pk, township_id=world.town.pk, now=t0, cal=cal
     )
     d.refresh_from_db()
     assert d.copied_to_district and d.handler_township == world.town
     S.demand_contact(actor=actors.staff, demand_id=d.pk, now=t0)
-    e = take(
-        world,
-        actors,
-        t0,
-        cal,
+    e = hotline_demand(
         text="一件说不清归谁管的事情，需要政府协调",
         caller_phone="13800000000",
     )
@@ -96,31 +75,28 @@ def test_township_dispatch_is_copied_to_district_and_unclear_goes_to_district(
     "route",
     ["EMERGENCY", "OTHER_CHANNEL", "REPEAT", "SECRET_OR_PRIVACY", "OUTSIDE_REMIT", "UNLAWFUL"],
 )
-def test_six_routes_close_with_a_reply(world, actors, t0, cal, route):
-    d = take(world, actors, t0, cal)
+def test_six_routes_close_with_a_reply(world, actors, t0, cal, route, hotline_demand):
+    d = hotline_demand()
     S.demand_close_by_route(actor=actors.operator, demand_id=d.pk, route=route, now=t0)
     d.refresh_from_db()
     assert d.status == "CLOSED_BY_ROUTE" and d.reply and d.events.last().note == d.reply
 
 
-def test_repeats_are_linked_and_told_the_progress(world, actors, t0, cal):
-    first = take(world, actors, t0, cal)
-    again = take(world, actors, t0 + H, cal, caller_phone="13700000000", caller_name="李四")
+def test_repeats_are_linked_and_told_the_progress(world, actors, t0, cal, hotline_demand):
+    first = hotline_demand()
+    again = hotline_demand(now=t0 + H, caller_phone="13700000000", caller_name="李四")
     assert (
         again.status == "DUPLICATE" and again.duplicate_of == first and first.number in again.reply
     )
-    other = take(
-        world,
-        actors,
-        t0 + H,
-        cal,
+    other = hotline_demand(
+        now=t0 + H,
         text="学校门口的红绿灯坏了，早上上学很危险",
         caller_phone="13600000000",
     )
     assert other.status == "RECEIVED"
 
 
-def test_bad_input_changes_nothing(world, actors, t0, cal):
+def test_bad_input_changes_nothing(world, actors, t0, cal, hotline_demand):
     for kw in [
         dict(text=""),
         dict(kind="NOPE"),
@@ -129,14 +105,16 @@ def test_bad_input_changes_nothing(world, actors, t0, cal):
         dict(township_id=world.street.pk + 999),
     ]:
         with pytest.raises(InvalidInput):
-            take(world, actors, t0, cal, **kw)
+            hotline_demand(**kw)
     with pytest.raises(PermissionDenied):
-        take(world, actors, t0, cal, actor=actors.commander)
+        hotline_demand(actor=actors.commander)
     assert Demand.objects.count() == 0
 
 
-def test_only_the_hotline_excludes_and_callback_needs_answers(world, actors, t0, cal):
-    d = take(world, actors, t0, cal)
+def test_only_the_hotline_excludes_and_callback_needs_answers(
+    world, actors, t0, cal, hotline_demand
+):
+    d = hotline_demand()
     S.demand_dispatch(
         actor=actors.operator, demand_id=d.pk, department_id=world.depts["CGZF"].pk, now=t0, cal=cal
     )
@@ -151,8 +129,8 @@ def test_only_the_hotline_excludes_and_callback_needs_answers(world, actors, t0,
     assert Callback.objects.get().solved is None
 
 
-def test_privacy_masks_caller_for_roles_that_do_not_need_it(world, actors, t0, cal):
-    d = take(world, actors, t0, cal)
+def test_privacy_masks_caller_for_roles_that_do_not_need_it(world, actors, t0, cal, hotline_demand):
+    d = hotline_demand()
     S.demand_dispatch(
         actor=actors.operator, demand_id=d.pk, department_id=world.depts["CGZF"].pk, now=t0, cal=cal
     )
@@ -180,7 +158,7 @@ def test_three_rates_by_hand():
     assert three_rates([]).response_rate is None
 
 
-def test_located_demand_is_placed_in_its_grid(world, actors, t0, cal):
+def test_located_demand_is_placed_in_its_grid(world, actors, t0, cal, hotline_demand):
     from shaobao.org.scoping import SYSTEM
     from shaobao.places.services import boundary_set
     from shaobao.places.tests.helpers import square
@@ -206,23 +184,15 @@ def test_located_demand_is_placed_in_its_grid(world, actors, t0, cal):
         source="t",
         now=t0,
     )
-    d = take(world, actors, t0, cal, township_id=None, lat=40.12, lng=117.22)
+    d = hotline_demand(township_id=None, lat=40.12, lng=117.22)
     assert d.place == world.grid and d.township == world.town
 
 
-def test_callback_due_reaches_the_hotline_once(world, actors, t0, cal):
+def test_callback_due_reaches_the_hotline_once(world, t0, hotline_demand):
     from shaobao.notify.models import Notification
     from shaobao.notify.reminders import callbacks_due
 
-    d = take(world, actors, t0, cal)
-    S.demand_dispatch(
-        actor=actors.operator,
-        demand_id=d.pk,
-        matter_id=world.matters["CX-HJ-01"].pk,
-        department_id=world.depts["CGZF"].pk,
-        now=t0,
-        cal=cal,
-    )
+    hotline_demand(dept="CGZF")
     assert callbacks_due(now=t0 + H) == 0
     assert callbacks_due(now=t0 + 25 * H) == 1
     assert callbacks_due(now=t0 + 26 * H) == 0

@@ -41,43 +41,27 @@ def rows_of(content: bytes) -> list[tuple]:
 
 
 @pytest.fixture
-def demands(world, actors, t0, cal):
+def demands(hotline_demand, t0):
     """Four demands over three days: two dispatched to 城管 (one from the web), one dispatched to
     水务, one left RECEIVED; all in 金海湖镇."""
-    made = []
-    for i, (source, kind, text) in enumerate(
-        [
-            ("HOTLINE", "COMPLAINT", "村口垃圾堆积三天无人清运"),
-            ("WEB", "COMPLAINT", "小区门口垃圾桶满了没人管"),
-            ("HOTLINE", "REPORT_OF_VIOLATION", "河道里有人倾倒建筑垃圾"),
-            ("HOTLINE", "CONSULTATION", "请问居住证怎么办理"),
-        ]
-    ):
-        d = S.demand_create(
-            actor=actors.operator,
+    return [
+        hotline_demand(
             source=source,
             kind=kind,
             text=text,
-            district_code=world.district.code,
-            caller_name="张三",
             caller_phone=PHONE,
-            township_id=world.town.pk,
             now=t0 + dt.timedelta(days=i - 2),
-            cal=cal,
+            dept=dept,
         )
-        made.append(d)
-    for d, dept in ((made[0], "CGZF"), (made[1], "CGZF"), (made[2], "SW")):
-        d.refresh_from_db()
-        if d.status == "RECEIVED":
-            S.demand_dispatch(
-                actor=actors.operator,
-                demand_id=d.pk,
-                matter_id=world.matters["CX-HJ-01"].pk,
-                department_id=world.depts[dept].pk,
-                now=t0,
-                cal=cal,
-            )
-    return made
+        for i, (source, kind, text, dept) in enumerate(
+            [
+                ("HOTLINE", "COMPLAINT", "村口垃圾堆积三天无人清运", "CGZF"),
+                ("WEB", "COMPLAINT", "小区门口垃圾桶满了没人管", "CGZF"),
+                ("HOTLINE", "REPORT_OF_VIOLATION", "河道里有人倾倒建筑垃圾", "SW"),
+                ("HOTLINE", "CONSULTATION", "请问居住证怎么办理", None),
+            ]
+        )
+    ]
 
 
 def test_filters_choose_the_rows_and_the_file_matches_the_page(world, demands, t0, settings):

@@ -16,65 +16,40 @@ pytestmark = pytest.mark.django_db
 H = dt.timedelta(hours=1)
 
 
-def handled(
-    world, actors, t0, cal, *, contact_after, sat, solved=True, reached=True, phone="13900000001"
-):
-    d = S.demand_create(
-        actor=actors.operator,
-        source="HOTLINE",
-        kind="COMPLAINT",
-        text=f"路灯不亮{phone}",
-        caller_phone=phone,
-        district_code="110117",
-        now=t0,
-        cal=cal,
-    )
-    S.demand_dispatch(
-        actor=actors.operator,
-        demand_id=d.pk,
-        matter_id=world.matters["CX-HJ-01"].pk,
-        department_id=world.depts["CGZF"].pk,
-        now=t0,
-        cal=cal,
-    )
-    S.demand_contact(actor=actors.cg_head, demand_id=d.pk, now=t0 + contact_after)
-    S.demand_respond(
-        actor=actors.cg_head, demand_id=d.pk, response="已修复", now=t0 + contact_after
-    )
-    S.callback_record(
-        actor=actors.operator,
-        demand_id=d.pk,
-        reached=reached,
-        solved=solved,
-        satisfaction=sat,
-        now=t0 + 30 * H,
-    )
-    return d
+@pytest.fixture
+def handled(hotline_demand, actors, t0):
+    """A demand dispatched to 城管, contacted and answered after `contact_after`, called back."""
+
+    def make(*, contact_after, sat, solved=True, reached=True, phone="13900000001"):
+        d = hotline_demand(
+            dept="CGZF",
+            text=f"路灯不亮{phone}",
+            caller_name="",
+            caller_phone=phone,
+            township_id=None,
+        )
+        S.demand_contact(actor=actors.cg_head, demand_id=d.pk, now=t0 + contact_after)
+        S.demand_respond(
+            actor=actors.cg_head, demand_id=d.pk, response="已修复", now=t0 + contact_after
+        )
+        S.callback_record(
+            actor=actors.operator,
+            demand_id=d.pk,
+            reached=reached,
+            solved=solved,
+            satisfaction=sat,
+            now=t0 + 30 * H,
+        )
+        return d
+
+    return make
 
 
-def test_rates_in_sql_equal_the_pure_definition(world, actors, t0, cal):
-    handled(world, actors, t0, cal, contact_after=H, sat="SATISFIED", phone="13900000001")
-    handled(world, actors, t0, cal, contact_after=48 * H, sat="BASIC", phone="13900000002")
-    handled(
-        world,
-        actors,
-        t0,
-        cal,
-        contact_after=H,
-        sat="UNSATISFIED",
-        solved=False,
-        phone="13900000003",
-    )
-    excluded = handled(
-        world,
-        actors,
-        t0,
-        cal,
-        contact_after=H,
-        sat="UNSATISFIED",
-        solved=False,
-        phone="13900000004",
-    )
+def test_rates_in_sql_equal_the_pure_definition(world, actors, t0, handled):
+    handled(contact_after=H, sat="SATISFIED", phone="13900000001")
+    handled(contact_after=48 * H, sat="BASIC", phone="13900000002")
+    handled(contact_after=H, sat="UNSATISFIED", solved=False, phone="13900000003")
+    excluded = handled(contact_after=H, sat="UNSATISFIED", solved=False, phone="13900000004")
     S.demand_exclude(actor=actors.operator, demand_id=excluded.pk, reason="不合理", now=t0 + 31 * H)
     rows = rates_by_handler(Demand.objects.all(), basic_weight=0.8)
     assert len(rows) == 1 and rows[0]["handler"] == world.depts["CGZF"].name
@@ -102,8 +77,8 @@ def test_rates_in_sql_equal_the_pure_definition(world, actors, t0, cal):
     )
 
 
-def test_rates_page(world, actors, t0, cal):
-    handled(world, actors, t0, cal, contact_after=H, sat="SATISFIED")
+def test_rates_page(world, handled):
+    handled(contact_after=H, sat="SATISFIED")
     c = Client()
     c.force_login(world.users["assessor"])
     page = c.get("/demands/rates/?month=2026-11").content.decode()
@@ -114,8 +89,8 @@ def test_rates_page(world, actors, t0, cal):
     assert cg.get("/demands/rates/").status_code == 403
 
 
-def test_appeal_upheld_is_a_new_callback_version(world, actors, t0, cal):
-    d = handled(world, actors, t0, cal, contact_after=H, sat="UNSATISFIED", solved=False)
+def test_appeal_upheld_is_a_new_callback_version(world, actors, t0, handled):
+    d = handled(contact_after=H, sat="UNSATISFIED", solved=False)
     c = Client()
     c.post(
         "/citizen/appeal/",
