@@ -1,8 +1,9 @@
 """CPU time (ms) used so far by the processes of the intake benchmark, by kind: gunicorn
 (master and workers), the intake workers, and PostgreSQL (all its processes: backends, WAL
-writer, checkpointer, and backends that have exited since it started). run.sh reads it before and after the load; the difference divided by the
-number of answered requests is the CPU one request costs, which does not depend on how busy the
-machine was (the requests per second do). Linux only (/proc).
+writer, checkpointer, and the backends that have exited, which the postmaster has reaped).
+run.sh reads it before and after the load; the difference divided by the number of answered
+requests is the CPU one request costs, which does not depend on how busy the machine was (the
+requests per second do). Linux only (/proc).
 
 usage: python cpu.py            → "gunicorn=… intake=… postgres=…" (milliseconds)
        python cpu.py --per-request BEFORE AFTER N
