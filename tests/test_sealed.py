@@ -4,6 +4,7 @@ search, API endpoint, export or notification. Every permitted read is audited.""
 
 import datetime as dt
 import io
+import json
 
 import pytest
 from django.test import Client
@@ -45,6 +46,8 @@ def sealed(world, actors, cal):
         title="采砂线索",
         description="群众举报",
         address="东岸",
+        lat=40.18,
+        lng=117.29,
         now=now,
     )
     w = S.whistle_blow(
@@ -113,9 +116,14 @@ def surfaces(w, problem):
 
 
 def text_of(response) -> str:
-    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+    """What a reader of the response sees: a workbook's cells, JSON with its \\u escapes
+    decoded (the API's encoder writes Chinese that way), else the body."""
+    kind = response.get("Content-Type", "")
+    if kind.startswith("application/vnd.openxmlformats"):
         wb = load_workbook(io.BytesIO(response.content))
         return " ".join(str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row)
+    if kind.startswith("application/json") and response.content:
+        return json.dumps(json.loads(response.content), ensure_ascii=False)
     return response.content.decode()
 
 
@@ -140,6 +148,34 @@ def test_nothing_leaks_into_notifications_or_audit(sealed):
         assert not any(s in n.title + n.body for s in SECRETS)
     for e in AuditEntry.objects.filter(whistle_id=w.pk):
         assert not any(s in str(e.data) for s in SECRETS)
+
+
+def test_its_target_is_sealed_for_summoned_officers_until_launch(world, actors, sealed):
+    """Summoned departments see the problems of their whistles, but a surprise operation's
+    target only once they may see the operation: the officers (not heads) after launch."""
+    from django.utils import timezone
+
+    w, problem = sealed
+    title = problem.title
+    urls = ["/problems/", f"/problems/{problem.pk}/", "/map/markers.json", "/problems/?format=xlsx"]
+    urls += ["/api/v1/problems", f"/api/v1/problems/{problem.pk}"]
+
+    def seen(username):
+        c = Client()
+        c.force_login(world.users[username])
+        found = []
+        for url in urls:
+            r = c.get(url)
+            assert r.status_code in (200, 404), (url, r.status_code)
+            body = text_of(r)
+            if title in body or (url.startswith("/map/") and "40.18" in body):
+                found.append(url)
+        return found
+
+    assert seen("gh_officer") == [] and seen("cg_officer") == []
+    assert seen("gh_head") == urls  # the head of a summoned department sees the operation
+    S.whistle_launch(actor=actors.commander, whistle_id=w.pk, now=timezone.now())
+    assert seen("gh_officer") == urls and seen("cg_officer") == []
 
 
 @pytest.mark.parametrize("username", sorted(ALLOWED))

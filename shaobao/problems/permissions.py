@@ -10,17 +10,23 @@ CREATE_ROLES = R.TOWNSHIP_ROLES | R.GRID_ROLES | R.DEPARTMENT_ROLES
 EDIT_ROLES = R.TOWNSHIP_ROLES
 
 
-def problems_visible_to(actor: Actor) -> QuerySet[Problem]:
+def problems_visible_to(actor: Actor, *, now=None) -> QuerySet[Problem]:
+    """The township's problems for its roles and the district's readers; a department's own
+    reports; and the problems of the whistles its departments were summoned to, but only of the
+    whistles it may see at `now` (default: the clock): a surprise operation's target is as
+    sealed as the operation until launch."""
     if actor.user_id is None:
         return Problem.objects.none()
-    depts = actor.departments(R.DEPARTMENT_ROLES)
-    from shaobao.whistles.models import Summons
+    from shaobao.core.timeutil import now as clock
+    from shaobao.whistles.permissions import summonses_visible_to
 
+    depts = actor.departments(R.DEPARTMENT_ROLES)
+    summoned = summonses_visible_to(actor, now=now or clock()).filter(department_id__in=depts)
     q = (
         prefix_q("township__code", actor.codes(R.READ_ALL_ROLES | R.TOWNSHIP_ROLES))
         | Q(reported_by_id=actor.user_id)
         | Q(reporting_department_id__in=depts)
-        | Q(whistles__in=Summons.objects.filter(department_id__in=depts).values("whistle_id"))
+        | Q(whistles__in=summoned.values("whistle_id"))
     )
     return Problem.objects.filter(pk__in=Problem.objects.filter(q).values("pk"))
 
