@@ -35,7 +35,7 @@ from shaobao.duties.routing import suggest
 from shaobao.duties.selectors import active_matters
 from shaobao.org import roles as R
 from shaobao.org.models import Department, Jurisdiction, LoginAttempt
-from shaobao.ui.helpers import actor, form_errors_message, now
+from shaobao.ui.helpers import actor, client_address, form_errors_message, now
 from shaobao.ui.helpers import post_action as _post
 
 
@@ -347,29 +347,44 @@ def citizen_new(request):
     return render(request, "demands/citizen_new.html", {"form": form})
 
 
+TRACK_WINDOW = dt.timedelta(minutes=15)
+TRACK_MAX_PER_NUMBER = 5
+TRACK_MAX_PER_ADDRESS = 20
+
+
+def _citizens_demand(request, number: str, last4: str) -> tuple[Demand | None, bool]:
+    """(the demand, throttled): the citizen proves a demand is theirs with its number and the
+    phone's last four digits. Misses are counted per number and per address (in the database,
+    shared by every web process) for every page that checks them, so no page can be used to
+    guess the digits past the limit."""
+    t = now()
+    addr = client_address(request)
+    recent = LoginAttempt.objects.filter(at__gte=t - TRACK_WINDOW)
+    if (
+        recent.filter(username=f"track:{number}").count() >= TRACK_MAX_PER_NUMBER
+        or recent.filter(address=addr, username__startswith="track:").count()
+        >= TRACK_MAX_PER_ADDRESS
+    ):
+        return None, True
+    candidate = Demand.objects.filter(pk=int(number[2:])).first()
+    if candidate and candidate.caller_phone.endswith(last4):
+        return candidate, False
+    with transaction.atomic():
+        LoginAttempt.objects.create(username=f"track:{number}", address=addr, at=t)
+    return None, False
+
+
 def citizen_track(request):
-    """The citizen proves the demand is theirs with its number and the phone's last four
-    digits; attempts are throttled per number and per address."""
+    """The citizen's tracking page (`_citizens_demand` checks and throttles)."""
     form = F.TrackForm(request.POST or None)
     demand = None
     if request.method == "POST" and form.is_valid():
         number, last4 = form.cleaned_data["number"], form.cleaned_data["phone_last4"]
-        t = now()
-        window = t - dt.timedelta(minutes=15)
-        addr = request.META.get("REMOTE_ADDR", "")[:64]
-        recent = LoginAttempt.objects.filter(at__gte=window)
-        if (
-            recent.filter(username=f"track:{number}").count() >= 5
-            or recent.filter(address=addr, username__startswith="track:").count() >= 20
-        ):
+        demand, throttled = _citizens_demand(request, number, last4)
+        if throttled:
             messages.error(request, _("查询次数过多，请稍后再试"))
             return render(request, "demands/citizen_track.html", {"form": form}, status=429)
-        candidate = Demand.objects.filter(pk=int(number[2:])).first()
-        if candidate and candidate.caller_phone.endswith(last4):
-            demand = candidate
-        else:
-            with transaction.atomic():
-                LoginAttempt.objects.create(username=f"track:{number}", address=addr, at=t)
+        if demand is None:
             messages.error(request, _("编号或手机号后四位不正确"))
     return render(
         request,
@@ -454,8 +469,11 @@ def citizen_appeal(request):
         messages.error(request, form_errors_message(form))
         return redirect("citizen:track")
     number, last4 = form.cleaned_data["number"], form.cleaned_data["phone_last4"]
-    demand = Demand.objects.filter(pk=int(number[2:])).first()
-    if demand is None or not demand.caller_phone.endswith(last4):
+    demand, throttled = _citizens_demand(request, number, last4)
+    if throttled:
+        messages.error(request, _("查询次数过多，请稍后再试"))
+        return redirect("citizen:track")
+    if demand is None:
         messages.error(request, _("编号或手机号后四位不正确"))
         return redirect("citizen:track")
     try:

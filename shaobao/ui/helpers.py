@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -16,6 +17,19 @@ def actor(request):
 
 def now():
     return timezone.now()
+
+
+def client_address(request) -> str:
+    """The client's address; behind N trusted proxies (SHAOBAO_TRUSTED_PROXIES=N) the N-th
+    address from the right of X-Forwarded-For, which the proxies themselves appended."""
+    proxies = settings.SHAOBAO.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        chain = [
+            x.strip() for x in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if x.strip()
+        ]
+        if len(chain) >= proxies:
+            return chain[-proxies][:64]
+    return request.META.get("REMOTE_ADDR", "")[:64]
 
 
 def post_action(request, form, fn, success: str, back: str):

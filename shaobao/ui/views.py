@@ -12,20 +12,7 @@ from django.views.decorators.http import require_POST
 
 from shaobao.org import roles as R
 from shaobao.org.models import LoginAttempt
-from shaobao.ui.helpers import actor, now
-
-
-def _client_address(request) -> str:
-    """The client's address; behind N trusted proxies (SHAOBAO_TRUSTED_PROXIES=N) the N-th
-    address from the right of X-Forwarded-For, which the proxies themselves appended."""
-    proxies = settings.SHAOBAO.get("TRUSTED_PROXIES", 0)
-    if proxies:
-        chain = [
-            x.strip() for x in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if x.strip()
-        ]
-        if len(chain) >= proxies:
-            return chain[-proxies][:64]
-    return request.META.get("REMOTE_ADDR", "")[:64]
+from shaobao.ui.helpers import actor, client_address, now
 
 
 def login_view(request):
@@ -44,7 +31,7 @@ def login_view(request):
         recent = LoginAttempt.objects.filter(at__gte=window)
         if (
             recent.filter(username=username).count() >= cfg["LOGIN_MAX_ATTEMPTS"]
-            or recent.filter(address=_client_address(request)).count()
+            or recent.filter(address=client_address(request)).count()
             >= cfg["LOGIN_MAX_ATTEMPTS"] * 4
         ):
             ctx["error"] = _("登录失败次数过多，请%(m)s分钟后再试") % {
@@ -55,7 +42,7 @@ def login_view(request):
         if user is None:
             with transaction.atomic():
                 LoginAttempt.objects.create(
-                    username=username, address=_client_address(request), at=t
+                    username=username, address=client_address(request), at=t
                 )
             ctx["error"] = _("用户名或密码错误")
             return render(request, "ui/login.html", ctx, status=401)

@@ -89,6 +89,38 @@ def test_citizen_form_and_tracking(world):
     assert c.post("/citizen/track/", {"number": d.number, "phone_last4": "2222"}).status_code == 429
 
 
+def test_the_appeal_form_counts_and_obeys_the_same_throttle(world, hotline_demand, settings):
+    """The appeal checks the number and the last four digits again: its misses count toward the
+    tracking page's limit, and past the limit it answers neither right nor wrong."""
+    from shaobao.org.models import LoginAttempt
+
+    d = hotline_demand(dept="CGZF")  # the caller's phone ends in 5678
+
+    def appeal(c, last4):
+        r = c.post(
+            "/citizen/appeal/",
+            {"number": d.number, "phone_last4": last4, "reason": "记录有误"},
+            follow=True,
+        )
+        return " ".join(str(m) for m in r.context["messages"])
+
+    c = Client()
+    for guess in ("0000", "0001", "0002", "0003", "0004"):
+        assert "不正确" in appeal(c, guess)
+    assert LoginAttempt.objects.filter(username=f"track:{d.number}").count() == 5
+    assert c.post("/citizen/track/", {"number": d.number, "phone_last4": "5678"}).status_code == 429
+    told = appeal(c, "5678")  # the right digits, past the limit: no answer either way
+    assert "次数过多" in told and "申诉已提交" not in told and not d.appeals.exists()
+    # behind one trusted proxy the client's own address is counted, not the proxy's (else one
+    # guesser would lock tracking for every citizen)
+    settings.SHAOBAO = {**settings.SHAOBAO, "TRUSTED_PROXIES": 1}
+    e = hotline_demand(caller_phone="13700001111")
+    Client(HTTP_X_FORWARDED_FOR="203.0.113.7").post(
+        "/citizen/track/", {"number": e.number, "phone_last4": "0000"}
+    )
+    assert LoginAttempt.objects.get(username=f"track:{e.number}").address == "203.0.113.7"
+
+
 def test_township_handler_turns_demand_into_problem_and_follows_the_whistle(world, actors, t0, cal):
     from shaobao.demands import services as DS
     from shaobao.whistles import services as WS
