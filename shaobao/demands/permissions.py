@@ -71,6 +71,12 @@ def may_see_caller(actor: Actor, demand: Demand) -> bool:
     return actor.covers({R.OPERATOR}, demand.district.code) or is_handler(actor, demand)
 
 
+def callers_seen_by(actor: Actor) -> Q:
+    """`may_see_caller` as a query: the demands whose caller `actor` may see (and so look up by
+    the caller's phone)."""
+    return prefix_q("district__code", actor.codes({R.OPERATOR})) | handled_by(actor)
+
+
 def mask_name(name: str) -> str:
     return (name[0] + "*" * (len(name) - 1)) if name else ""
 

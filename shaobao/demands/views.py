@@ -24,6 +24,7 @@ from shaobao.demands import services as S
 from shaobao.demands.models import KINDS, SOURCES, Demand
 from shaobao.demands.permissions import (
     access_demand,
+    callers_seen_by,
     demands_visible_to,
     is_handler,
     mask_name,
@@ -100,8 +101,11 @@ def hints(request):
     routing = suggest(text=text, district_code=district, now=now()) if len(text) >= 6 else None
     repeats = []
     if phone and district:
+        # only demands whose caller the user may see: else the full number would find out who
+        # filed what for a role that sees phones masked
         repeats = list(
             demands_visible_to(a)
+            .filter(callers_seen_by(a))
             .filter(caller_phone=phone, created_at__gte=now() - dt.timedelta(days=30))
             .order_by("-created_at")[:5]
         )

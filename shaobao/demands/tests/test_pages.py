@@ -162,3 +162,19 @@ def test_township_handler_turns_demand_into_problem_and_follows_the_whistle(worl
     WS.summons_verify(actor=actors.commander, summons_id=s.pk, accept=True, now=t0)
     d.refresh_from_db()
     assert d.status == "RESPONDED" and d.problem.number in d.response
+
+
+def test_repeat_hints_find_only_callers_the_user_may_see(world, actors, hotline_demand):
+    """The intake form's repeat hints look demands up by the caller's full phone number: only
+    the demands whose caller the user may see (the hotline, the handler), else a role that sees
+    phones masked could learn who filed what."""
+    from shaobao.demands.permissions import callers_seen_by, may_see_caller
+
+    d = hotline_demand(dept="CGZF", caller_phone="13912345678")
+    url = "/demands/hints/?caller_phone=13912345678"
+    assert d.number in login(world, "operator").get(url).content.decode()
+    for username in ("inspector", "assessor", "admin", "supervisor", "commander", "sw_head"):
+        assert d.number not in login(world, username).get(url).content.decode(), username
+    # the query answers what may_see_caller answers, for every role
+    for name, who in actors.items():
+        assert Demand.objects.filter(callers_seen_by(who)).exists() == may_see_caller(who, d), name
