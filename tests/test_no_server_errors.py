@@ -12,6 +12,11 @@ QUERIES = [
     "?page=abc&status=%00&q=" + "x" * 300,
     "?whistle=CS99999999999999999999&verify=1",
     "?problem=99999999999999999999&matter=99999999999999999999&all=1&overdue=1&format=xlsx",
+    # digits that str.isdigit() takes and int() does not ("²"), or reads as another number
+    "?problem=%C2%B2&matter=%C2%B2&whistle=%C2%B2&page=%C2%B2&township=%EF%BC%91",
+    # dates at the ends of the calendar
+    "?from=0001-01-01&to=9999-12-31&month=9999-12&date=9999-12-31",
+    "?from=9999-12-31&to=0001-01-01&month=0001-01&format=xlsx",
 ]
 
 

@@ -5,6 +5,12 @@ from django.utils.translation import gettext as _
 from shaobao.core.errors import InvalidInput
 
 
+def is_digits(value: str) -> bool:
+    """ASCII 0-9 only: `str.isdigit` also takes "²" or "１", which `int()` then refuses or
+    reads as a number nobody typed."""
+    return value.isascii() and value.isdigit()
+
+
 def choice(value, choices, field):
     if value not in {c for c, _label in choices}:
         raise InvalidInput(_("“%(field)s”的取值无效") % {"field": field}, fields={field: "invalid"})

@@ -48,12 +48,17 @@ def clean_list_params(params) -> dict:
     return out
 
 
+# Filter dates outside these years are refused: nothing was filed then, and at the ends of the
+# calendar a day's bounds in Beijing time fall outside what datetime can hold.
+FILTER_YEARS = range(2000, 2101)
+
+
 def _is_date(value: str) -> bool:
     try:
-        dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         return False
-    return len(value) == 10  # YYYY-MM-DD, not the other ISO forms
+    return len(value) == 10 and day.year in FILTER_YEARS  # YYYY-MM-DD, not other ISO forms
 
 
 def demand_list(*, viewer: Actor, params: dict):

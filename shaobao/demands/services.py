@@ -373,7 +373,7 @@ def _intake_fields(
     subject = V.text(subject, _("标题"), max_len=200, required=False)
     caller_name = V.text(caller_name, _("来电人"), max_len=50, required=False)
     caller_phone = V.text(caller_phone, _("联系电话"), max_len=20, required=False)
-    if caller_phone and not caller_phone.replace("-", "").replace("+", "").isdigit():
+    if caller_phone and not V.is_digits(caller_phone.replace("-", "").replace("+", "")):
         raise InvalidInput(_("联系电话无效"), fields={"caller_phone": "invalid"})
     caller_email = V.text(caller_email, "email", max_len=200, required=False)
     address = V.text(address, _("地址"), max_len=200, required=False)

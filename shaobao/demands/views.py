@@ -443,6 +443,8 @@ def rates(request):
     month = request.GET.get("month") or today.strftime("%Y-%m")
     try:
         y, m = (int(x) for x in month.split("-"))
+        if y not in Sel.FILTER_YEARS:
+            raise ValueError(month)
         start = dt.datetime(y, m, 1, tzinfo=LOCAL_TZ)
         end = start + dt.timedelta(days=_calendar.monthrange(y, m)[1])
     except (ValueError, TypeError):

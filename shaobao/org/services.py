@@ -31,7 +31,7 @@ def jurisdiction_create(
     _require_admin(actor)
     code = V.text(code, "code", max_len=15)
     level = V.choice(level, Jurisdiction.LEVELS, "level")
-    if not code.isdigit() or len(code) != Jurisdiction.CODE_LENGTH[level]:
+    if not V.is_digits(code) or len(code) != Jurisdiction.CODE_LENGTH[level]:
         raise InvalidInput(
             _("区划代码须为%(n)s位数字") % {"n": Jurisdiction.CODE_LENGTH[level]},
             fields={"code": "invalid"},

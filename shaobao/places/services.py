@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shaobao.audit.services import record
+from shaobao.core import validate as V
 from shaobao.core.errors import InvalidInput, PermissionDenied
 from shaobao.org import roles as R
 from shaobao.org import services as org_services
@@ -158,7 +159,7 @@ def validate_collection(
         props = f.get("properties") if isinstance(f.get("properties"), dict) else {}
         code = props.get("code")
         code = str(code).strip() if isinstance(code, str | int) else ""
-        if not code.isdigit() or len(code) not in LEVEL_BY_LENGTH:
+        if not V.is_digits(code) or len(code) not in LEVEL_BY_LENGTH:
             problems.append(
                 ImportProblem(
                     i, code, "区划代码（code）须为6、9、12或15位数字（区/街乡/社区村/网格）"

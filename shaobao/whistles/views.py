@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from shaobao.assessments.services import current_evaluation, evaluation_submit
 from shaobao.audit.models import AuditEntry
 from shaobao.audit.services import verify as audit_verify
+from shaobao.core import validate as V
 from shaobao.core.errors import DomainError, PermissionDenied
 from shaobao.core.timeutil import work_calendar
 from shaobao.duties.models import Matter
@@ -122,7 +123,7 @@ def whistle_new(request):
         "urgency": "NORMAL",
     }
     problem_id = request.GET.get("problem")
-    if problem_id and problem_id.isdigit() and len(problem_id) <= 12:
+    if problem_id and V.is_digits(problem_id) and len(problem_id) <= 12:
         p = problems_visible_to(a).filter(pk=int(problem_id)).first()
         if p:
             initial.update(
@@ -195,7 +196,7 @@ def suggest(request):
     m = request.GET.get("matter", "")
     matter = (
         Matter.objects.filter(pk=int(m), active=True).first()
-        if m.isdigit() and len(m) < 12
+        if V.is_digits(m) and len(m) < 12
         else None
     )
     _apply_suggestion(initial, matter)
@@ -563,7 +564,7 @@ def audit(request):
     number = (request.GET.get("whistle") or "").strip().upper().removeprefix("CS")
     entries = []
     whistle = None
-    if number.isdigit() and len(number) <= 12:
+    if V.is_digits(number) and len(number) <= 12:
         whistle = P.whistles_visible_to(a, now=now()).filter(pk=int(number)).first()
         if whistle:
             entries = list(AuditEntry.objects.filter(whistle_id=whistle.pk).order_by("seq")[:1000])

@@ -124,6 +124,8 @@ def test_scope_and_personal_data(world, demands):
         ("q=12345", "q"),
         ("q=" + "SQ1" * 20, "q"),
         ("mine=yes", "mine"),
+        ("to=9999-12-31", "to"),  # the day after it does not exist
+        ("from=0001-01-01", "from"),  # its midnight in Beijing is before the first UTC instant
     ],
 )
 def test_bad_filters_are_refused_and_change_nothing(world, demands, query, field):
