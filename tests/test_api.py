@@ -167,3 +167,43 @@ def test_problem_api_and_xlsx_export(world, api_client):
         )
         == 1
     )
+
+
+@pytest.mark.parametrize(
+    "extra, field",
+    [
+        (
+            {"mode": "SURPRISE", "launch_at": "2099-01-01T10:00:00", "meeting_point": "东门"},
+            "launch_at",
+        ),
+        ({"report_by_at": "2026-12-01T10:00:00"}, "report_by_at"),
+        (
+            {"mode": "SURPRISE", "launch_at": "9999-12-31T23:00:00+08:00", "meeting_point": "东门"},
+            "launch_at",
+        ),
+        ({"finish_by_at": "9999-12-31T23:00:00+08:00"}, "finish_by_at"),
+    ],
+)
+def test_times_without_a_zone_or_years_ahead_are_refused(world, api_client, extra, field):
+    """A time without its zone cannot be compared with the clock, and deadlines are counted on
+    from the times set: both are a clear 422 naming the field, and nothing is stored."""
+    town = api_client("commander")
+    r = town.post("/api/v1/whistles", blow_body(world, **extra), content_type=J)
+    assert r.status_code == 422, r.content
+    assert field in r.json()["fields"] and not Whistle.objects.exists()
+    r = town.post(
+        "/api/v1/routines",
+        {
+            "township_id": world.town.pk,
+            "title": "周巡",
+            "description": "每周巡查河道",
+            "address": "金海湖",
+            "area": "KEY_TASK",
+            "kind": "MANAGEMENT",
+            "lead_department_id": world.depts["SW"].pk,
+            "every_days": 7,
+            "first_run_at": extra.get(field, "").removesuffix("+08:00") or "2030-01-01T09:00:00",
+        },
+        content_type=J,
+    )
+    assert r.status_code == 422 and "first_run_at" in r.json()["fields"], r.content

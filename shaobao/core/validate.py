@@ -1,5 +1,7 @@
 """Edge validation shared by every service: each failure is an InvalidInput naming the field."""
 
+import datetime as dt
+
 from django.utils.translation import gettext as _
 
 from shaobao.core.errors import InvalidInput
@@ -9,6 +11,28 @@ def is_digits(value: str) -> bool:
     """ASCII 0-9 only: `str.isdigit` also takes "²" or "１", which `int()` then refuses or
     reads as a number nobody typed."""
     return value.isascii() and value.isdigit()
+
+
+# How far ahead a time a user sets may lie (a launch, a deadline, a schedule's first run).
+HORIZON = dt.timedelta(days=2 * 366)
+
+
+def moment(value, field, *, now, horizon=HORIZON):
+    """A time a user sets (None stays None): with its zone (a time without one is ambiguous,
+    and cannot be compared with the clock), and not beyond `horizon` from `now` (deadlines are
+    counted on from it, which far in the future overflows)."""
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime) or value.utcoffset() is None:
+        raise InvalidInput(
+            _("“%(field)s”须为带时区的时间，如 2026-12-01T09:00:00+08:00") % {"field": field},
+            fields={field: "no_zone"},
+        )
+    if value > now + horizon:
+        raise InvalidInput(
+            _("“%(field)s”不能晚于两年以后") % {"field": field}, fields={field: "too_far"}
+        )
+    return value
 
 
 def choice(value, choices, field):

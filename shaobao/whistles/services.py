@@ -191,6 +191,9 @@ def whistle_blow(
     mode = V.choice(mode, MODES, "mode")
     urgency = V.choice(urgency, URGENCIES, "urgency")
     lat, lng = V.coords(lat, lng)
+    launch_at = V.moment(launch_at, "launch_at", now=now)
+    report_by_at = V.moment(report_by_at, "report_by_at", now=now)
+    finish_by_at = V.moment(finish_by_at, "finish_by_at", now=now)
     try:
         township = Jurisdiction.objects.get(
             pk=int(township_id), level=Jurisdiction.TOWNSHIP, active=True
@@ -1094,6 +1097,7 @@ def routine_create(
     every = V.nonneg_int(every_days, "every_days")
     if not 1 <= every <= 366:
         raise InvalidInput(_("周期须为1至366天"), fields={"every_days": "out_of_range"})
+    first_run_at = V.moment(first_run_at, "first_run_at", now=now)
     if first_run_at is None or first_run_at < now - dt.timedelta(minutes=5):
         raise InvalidInput(_("首次时间须在未来"), fields={"first_run_at": "invalid"})
     depts = Department.objects.filter(district__code=township.code[:6], active=True)
