@@ -829,8 +829,12 @@ def callback_record(
             )
     else:
         solved, satisfaction = None, ""
+    # A call that did not reach the caller is followed by another: each is a new version (the
+    # demand's row lock orders them), and the latest is the one the rates read.
+    last = demand.callbacks.order_by("-version").values_list("version", flat=True).first()
     cb = Callback.objects.create(
         demand=demand,
+        version=(last or 0) + 1,
         reached=bool(reached),
         solved=solved,
         satisfaction=satisfaction,

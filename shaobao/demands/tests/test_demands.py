@@ -129,6 +129,34 @@ def test_only_the_hotline_excludes_and_callback_needs_answers(
     assert Callback.objects.get().solved is None
 
 
+def test_a_callback_that_missed_the_caller_is_followed_by_another(actors, t0, hotline_demand):
+    """Not reached: the demand waits for the next call, which is version 2 and closes it; the
+    rates read the latest."""
+    from shaobao.demands.selectors import rates_by_handler
+
+    d = hotline_demand(dept="CGZF")
+    S.demand_contact(actor=actors.cg_head, demand_id=d.pk, now=t0 + H)
+    S.demand_respond(actor=actors.cg_head, demand_id=d.pk, response="已修复", now=t0 + H)
+    S.callback_record(actor=actors.operator, demand_id=d.pk, reached=False, now=t0 + 25 * H)
+    d.refresh_from_db()
+    assert d.status == "RESPONDED"
+    S.callback_record(
+        actor=actors.operator,
+        demand_id=d.pk,
+        solved=True,
+        satisfaction="SATISFIED",
+        now=t0 + 26 * H,
+    )
+    d.refresh_from_db()
+    assert d.status == "CLOSED"
+    assert list(d.callbacks.order_by("version").values_list("version", "reached")) == [
+        (1, False),
+        (2, True),
+    ]
+    row = rates_by_handler(Demand.objects.filter(pk=d.pk), basic_weight=0.8)[0]
+    assert (row["callbacks"], row["satisfaction_rate"]) == (1, 1.0)
+
+
 def test_privacy_masks_caller_for_roles_that_do_not_need_it(world, actors, t0, cal, hotline_demand):
     d = hotline_demand()
     S.demand_dispatch(
