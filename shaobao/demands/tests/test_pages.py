@@ -178,3 +178,21 @@ def test_repeat_hints_find_only_callers_the_user_may_see(world, actors, hotline_
     # the query answers what may_see_caller answers, for every role
     for name, who in actors.items():
         assert Demand.objects.filter(callers_seen_by(who)).exists() == may_see_caller(who, d), name
+
+
+def test_the_detail_page_title_is_the_number_also_with_an_appeal(world, actors, t0, hotline_demand):
+    import re
+
+    from shaobao.demands import services as S
+
+    d = hotline_demand(dept="CGZF")
+    S.demand_contact(actor=actors.cg_head, demand_id=d.pk, now=t0)
+    S.demand_respond(actor=actors.cg_head, demand_id=d.pk, response="已清运", now=t0)
+    S.callback_record(
+        actor=actors.operator, demand_id=d.pk, solved=False, satisfaction="UNSATISFIED", now=t0
+    )
+    S.appeal_raise(demand=d, reason="其实已经解决了", now=t0)
+    page = login(world, "operator").get(f"/demands/{d.pk}/").content.decode()
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert d.number in title and "<" not in title and "csrf" not in title
+    assert page.count("其实已经解决了") == 1  # the appeal is shown once, in the page
