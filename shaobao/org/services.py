@@ -24,12 +24,25 @@ def _require_admin(actor: Actor):
         raise PermissionDenied()
 
 
+def _require_admin_over(actor: Actor, *codes: str) -> None:
+    """An administrator acts only inside the districts they administer: each code (a place, a
+    department's district, a role's scope) must lie within one of them."""
+    _require_admin(actor)
+    if actor.user_id is not None and not all(actor.covers({R.ADMIN}, c) for c in codes):
+        raise PermissionDenied()
+
+
+def _scope_code(m: Membership) -> str:
+    return m.jurisdiction.code if m.jurisdiction_id else m.department.district.code
+
+
 @transaction.atomic
 def jurisdiction_create(
     *, actor: Actor, code, name, level, kind="", parent_code=None, lat=None, lng=None, now
 ) -> Jurisdiction:
     _require_admin(actor)
     code = V.text(code, "code", max_len=15)
+    _require_admin_over(actor, code)
     level = V.choice(level, Jurisdiction.LEVELS, "level")
     if not V.is_digits(code) or len(code) != Jurisdiction.CODE_LENGTH[level]:
         raise InvalidInput(
@@ -75,6 +88,7 @@ def department_create(
     district = Jurisdiction.objects.filter(code=district_code, level=Jurisdiction.DISTRICT).first()
     if district is None:
         raise InvalidInput(_("所属区不存在"), fields={"district": "missing"})
+    _require_admin_over(actor, district.code)
     code = V.text(code, "code", max_len=20)
     if Department.objects.filter(code=code).exists():
         raise InvalidInput(_("部门编码已存在"), fields={"code": "duplicate"})
@@ -129,6 +143,7 @@ def membership_grant(
             raise InvalidInput(_("部门角色须指定部门"), fields={"department": "required"})
     elif jurisdiction is None or department is not None:
         raise InvalidInput(_("该角色须指定辖区"), fields={"jurisdiction": "required"})
+    _require_admin_over(actor, jurisdiction.code if jurisdiction else department.district.code)
     m, _created = Membership.objects.get_or_create(
         user=user,
         role=role,
@@ -157,7 +172,15 @@ def membership_grant(
 @transaction.atomic
 def membership_revoke(*, actor: Actor, membership_id, now) -> Membership:
     _require_admin(actor)
-    m = Membership.objects.select_for_update().get(pk=membership_id)
+    m = (
+        Membership.objects.select_for_update()
+        .select_related("jurisdiction", "department__district")
+        .filter(pk=V.pk(membership_id))
+        .first()
+    )
+    if m is None:
+        raise InvalidInput(_("角色不存在"), fields={"membership": "missing"})
+    _require_admin_over(actor, _scope_code(m))
     m.active = False
     m.save(update_fields=["active"])
     record(actor=actor, action="membership.revoke", obj=m, data={}, now=now)
@@ -199,6 +222,12 @@ def user_set_active(*, actor: Actor, user_id, active: bool, now) -> User:
         raise InvalidInput(_("用户不存在"), fields={"user": "missing"})
     if user.pk == actor.user_id and not active:
         raise InvalidInput(_("不能停用自己的账号"), fields={"user": "self"})
+    # an account serves every role it holds: only an administrator of all their places may
+    # switch it off or on
+    roles = user.memberships.filter(active=True).select_related(
+        "jurisdiction", "department__district"
+    )
+    _require_admin_over(actor, *(_scope_code(m) for m in roles))
     user.is_active = bool(active)
     user.save(update_fields=["is_active"])
     record(
@@ -218,6 +247,7 @@ def department_set_active(*, actor: Actor, department_id, active: bool, now) -> 
     dept = Department.objects.select_for_update().filter(pk=V.pk(department_id)).first()
     if dept is None:
         raise InvalidInput(_("部门不存在"), fields={"department": "missing"})
+    _require_admin_over(actor, dept.district.code)
     dept.active = bool(active)
     dept.save(update_fields=["active"])
     record(

@@ -69,3 +69,59 @@ def test_only_admins(world):
         assert c.get("/org/users/").status_code == 403
         c.post("/org/departments/", {"code": "X1", "name": "x", "kind": "GOVERNMENT"})
     assert not Department.objects.filter(code="X1").exists()
+
+
+def test_an_administrator_acts_only_inside_their_districts(world, t0):
+    """A second district with its own administrator, and a user who holds roles in both: the
+    other district's administrator may revoke only the role there, and may not switch the
+    account off (it serves this district too), grant roles here, or run departments here."""
+    from shaobao.core.errors import PermissionDenied
+    from shaobao.org import roles as R
+    from shaobao.org import services as OS
+    from shaobao.org.scoping import SYSTEM, actor_for
+
+    miyun = OS.jurisdiction_create(
+        actor=SYSTEM, code="110118", name="密云区", level="DISTRICT", now=t0
+    )
+    admin2 = OS.user_create(
+        actor=SYSTEM, username="admin2", display_name="密云管理员", password="x" * 12, now=t0
+    )
+    OS.membership_grant(actor=SYSTEM, user=admin2, role=R.ADMIN, jurisdiction=miyun, now=t0)
+    cmd = world.users["commander"]
+    there = OS.membership_grant(
+        actor=SYSTEM, user=cmd, role=R.GRID_WORKER, jurisdiction=miyun, now=t0
+    )
+    here = Membership.objects.get(user=cmd, role=R.TOWNSHIP_COMMANDER)
+    c = Client()
+    c.force_login(admin2)
+    c.post(f"/org/users/{cmd.pk}/memberships/{here.pk}/revoke/")
+    c.post(f"/org/users/{cmd.pk}/active/", {"active": "0"})
+    here.refresh_from_db()
+    cmd.refresh_from_db()
+    assert here.active and cmd.is_active
+    c.post(f"/org/users/{cmd.pk}/memberships/{there.pk}/revoke/")
+    there.refresh_from_db()
+    assert not there.active  # their own district's role: allowed
+    a2 = actor_for(admin2)
+    for attempt in (
+        lambda: OS.membership_grant(
+            actor=a2, user=admin2, role=R.TOWNSHIP_COMMANDER, jurisdiction=world.town, now=t0
+        ),
+        lambda: OS.department_set_active(
+            actor=a2, department_id=world.depts["CGZF"].pk, active=False, now=t0
+        ),
+        lambda: OS.department_create(
+            actor=a2, code="X1", name="某局", district_code=world.district.code, now=t0
+        ),
+        lambda: OS.jurisdiction_create(
+            actor=a2, code="110117999", name="某镇", level="TOWNSHIP", now=t0
+        ),
+    ):
+        with pytest.raises(PermissionDenied):
+            attempt()
+    # and this district's administrator still runs it
+    admin = actor_for(world.users["admin"])
+    OS.department_set_active(
+        actor=admin, department_id=world.depts["CGZF"].pk, active=False, now=t0
+    )
+    OS.membership_revoke(actor=admin, membership_id=here.pk, now=t0)
