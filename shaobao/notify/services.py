@@ -4,6 +4,7 @@ and the administrators' writes of the notify app (retry, endpoints, subscription
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from shaobao.audit.services import record
@@ -19,6 +20,7 @@ from shaobao.notify.models import (
     Subscription,
 )
 from shaobao.org import roles as R
+from shaobao.org.scoping import prefix_q
 
 
 def enqueue(
@@ -76,11 +78,39 @@ def _require_admin(actor) -> None:
         raise PermissionDenied()
 
 
+def administered(actor) -> Q:
+    """The notifications of the districts `actor` administers: addressed to their departments
+    and places, or to a person holding a role there. What the dead-letter page lists and what
+    its buttons may touch (a notification names demands and its deliveries name receivers);
+    one addressed to no one in particular belongs to every administrator."""
+    from shaobao.org.models import Membership
+
+    districts = sorted({c[:6] for c in actor.codes({R.ADMIN})})
+    people = Membership.objects.filter(
+        prefix_q("jurisdiction__code", districts) | Q(department__district__code__in=districts)
+    ).values("user_id")
+    return (
+        Q(department__district__code__in=districts)
+        | prefix_q("jurisdiction__code", districts)
+        | Q(user_id__in=people)
+        | Q(department__isnull=True, jurisdiction__isnull=True, user__isnull=True)  # no one's
+    )
+
+
+def _administered_subscription(actor) -> Q:
+    districts = sorted({c[:6] for c in actor.codes({R.ADMIN})})
+    return Q(department__district__code__in=districts) | prefix_q("jurisdiction__code", districts)
+
+
 @transaction.atomic
 def delivery_retry(*, actor, delivery_id, now: dt.datetime) -> Delivery:
     """Put a dead letter back in the queue (the dead-letter page's retry button)."""
     _require_admin(actor)
-    d = Delivery.objects.select_for_update().filter(pk=delivery_id).first()
+    d = (
+        Delivery.objects.select_for_update()
+        .filter(pk=delivery_id, notification__in=Notification.objects.filter(administered(actor)))
+        .first()
+    )
     if d is None:
         raise NotFound()
     if d.state != Delivery.DEAD:
@@ -102,7 +132,11 @@ def delivery_retry(*, actor, delivery_id, now: dt.datetime) -> Delivery:
 def notification_retry(*, actor, notification_id, now: dt.datetime) -> Notification:
     """Route again a notification whose fan-out kept failing."""
     _require_admin(actor)
-    n = Notification.objects.select_for_update().filter(pk=notification_id).first()
+    n = (
+        Notification.objects.select_for_update()
+        .filter(administered(actor), pk=notification_id)
+        .first()
+    )
     if n is None:
         raise NotFound()
     if n.state != Notification.DEAD:
@@ -259,6 +293,8 @@ def subscription_deactivate(*, actor, subscription_id, now: dt.datetime) -> Subs
         raise NotFound()
     if not (sub.user_id and sub.user_id == actor.user_id):
         _require_admin(actor)
+        if not Subscription.objects.filter(_administered_subscription(actor), pk=sub.pk).exists():
+            raise NotFound()
     sub.active = False
     sub.save(update_fields=["active"])
     record(actor=actor, action="notify.subscription_deactivate", obj=sub, data={}, now=now)

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -26,13 +27,14 @@ def _admin(request):
 
 @login_required
 def dead_letters(request):
-    _admin(request)
+    a = _admin(request)
+    mine = Notification.objects.filter(services.administered(a))
     deliveries = (
-        Delivery.objects.filter(state=Delivery.DEAD)
+        Delivery.objects.filter(state=Delivery.DEAD, notification__in=mine)
         .select_related("notification", "endpoint")
         .order_by("-next_attempt_at", "-pk")
     )
-    unrouted = Notification.objects.filter(state=Notification.DEAD).order_by("-created_at")[:50]
+    unrouted = mine.filter(state=Notification.DEAD).order_by("-created_at")[:50]
     page = Paginator(deliveries, 50).get_page(request.GET.get("page"))
     return render(request, "notify/dead.html", {"page": page, "unrouted": unrouted})
 
@@ -130,9 +132,9 @@ def channels(request):
             )
 
         return _do(request, sub_form, create, _("订阅已添加"), "notify:channels")
-    subs = Subscription.objects.filter(active=True, user__isnull=True).select_related(
-        "department", "jurisdiction", "endpoint"
-    )
+    subs = Subscription.objects.filter(
+        Q(department__in=depts) | Q(jurisdiction__in=towns), active=True, user__isnull=True
+    ).select_related("department", "jurisdiction", "endpoint")
     return render(
         request,
         "notify/channels.html",

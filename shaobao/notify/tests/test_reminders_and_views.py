@@ -117,6 +117,49 @@ def test_dead_letter_page_and_retry_for_admins_only(client, world, dead):
 
 
 @pytest.mark.urls("shaobao.notify.tests.urls")
+def test_an_administrator_sees_and_retries_only_their_districts_notifications(
+    client, world, t0, dead
+):
+    from shaobao.org import roles as R
+    from shaobao.org import services as OS
+    from shaobao.org.models import Department
+    from shaobao.org.scoping import SYSTEM
+
+    miyun = OS.jurisdiction_create(
+        actor=SYSTEM, code="110118", name="密云区", level="DISTRICT", now=t0
+    )
+    water = Department.objects.create(code="MY-SW", name="密云水务局", district=miyun)
+    theirs = enqueue(event="supervised", dedupe_key="y", title="密云督办", department=water, now=t0)
+    theirs.state = Notification.DEAD
+    theirs.save()
+    letter = Delivery.objects.create(
+        notification=theirs,
+        channel="sms",
+        receiver="13900000000",
+        state=Delivery.DEAD,
+        next_attempt_at=t0,
+        created_at=t0,
+    )
+    client.force_login(world.users["admin"])  # 平谷区's administrator
+    html = client.get("/notifications/dead/").content.decode()
+    assert "督办通知" in html and "密云督办" not in html and "13900000000" not in html
+    client.post(f"/notifications/dead/{letter.pk}/retry/")
+    client.post(f"/notifications/dead/notification/{theirs.pk}/retry/")
+    letter.refresh_from_db()
+    theirs.refresh_from_db()
+    assert letter.state == Delivery.DEAD and theirs.state == Notification.DEAD
+    admin2 = OS.user_create(
+        actor=SYSTEM, username="admin2", display_name="密云管理员", password="x" * 12, now=t0
+    )
+    OS.membership_grant(actor=SYSTEM, user=admin2, role=R.ADMIN, jurisdiction=miyun, now=t0)
+    client.force_login(admin2)
+    assert "密云督办" in client.get("/notifications/dead/").content.decode()
+    client.post(f"/notifications/dead/{letter.pk}/retry/")
+    letter.refresh_from_db()
+    assert letter.state == Delivery.PENDING
+
+
+@pytest.mark.urls("shaobao.notify.tests.urls")
 def test_retry_needs_csrf(world, dead):
     from django.test import Client
 
