@@ -390,6 +390,12 @@ def citizen_track(request):
             return render(request, "demands/citizen_track.html", {"form": form}, status=429)
         if demand is None:
             messages.error(request, _("编号或手机号后四位不正确"))
+    return _track_page(request, form, demand)
+
+
+def _track_page(request, form, demand, *, reason="", status=200):
+    """The tracking page showing `demand` (already proven the citizen's) or only the form."""
+    last4 = form.cleaned_data.get("phone_last4") if demand else ""
     return render(
         request,
         "demands/citizen_track.html",
@@ -398,9 +404,11 @@ def citizen_track(request):
             "d": demand,
             "events": demand.events.filter(public=True) if demand else [],
             "callback": demand.callbacks.order_by("-version").first() if demand else None,
-            "number": form.cleaned_data.get("number") if demand else "",
-            "last4": form.cleaned_data.get("phone_last4") if demand else "",
+            "number": demand.number if demand else "",
+            "last4": last4,
+            "reason": reason,
         },
+        status=status,
     )
 
 
@@ -468,7 +476,8 @@ def rates(request):
 
 @require_POST
 def citizen_appeal(request):
-    """From the tracking page, after the number and the phone's last digits were checked again."""
+    """From the tracking page, after the number and the phone's last digits were checked again.
+    The citizen stays on their demand's page, with what they wrote if it was refused."""
     form = F.TrackForm(request.POST)
     reason = (request.POST.get("reason") or "")[:1000]
     if not form.is_valid():
@@ -486,9 +495,9 @@ def citizen_appeal(request):
         S.appeal_raise(demand=demand, reason=reason, now=now())
     except DomainError as e:
         messages.error(request, str(e.message))
-    else:
-        messages.success(request, _("申诉已提交，热线将复核"))
-    return redirect("citizen:track")
+        return _track_page(request, form, demand, reason=reason, status=400)
+    messages.success(request, _("申诉已提交，热线将复核"))
+    return _track_page(request, form, demand)
 
 
 @login_required
