@@ -79,43 +79,14 @@ def actors(world):
 
 @pytest.fixture
 def hotline_demand(world, actors, t0, cal):
-    """A demand taken by the hotline operator (`demand_create`: 金海湖镇, a caller, at t0);
-    keyword arguments replace the defaults. With `dept` (a department code, e.g. "CGZF") it is
-    also dispatched there at t0 for the matter CX-HJ-01 (暴露垃圾), unless intake already
-    settled it (the router may dispatch by itself)."""
-    from shaobao.demands import services as S
+    """shaobao.testing.demands.hotline_demand, at t0 unless `now` is given:
+    `hotline_demand(dept="CGZF", text=…)`."""
+    from shaobao.testing.demands import hotline_demand as make
 
-    def make(*, dept: str | None = None, **kw):
-        args = dict(
-            actor=actors.operator,
-            source="HOTLINE",
-            kind="COMPLAINT",
-            text="村口垃圾堆积三天无人清运，气味很大",
-            caller_name="张三",
-            caller_phone="13912345678",
-            district_code=world.district.code,
-            township_id=world.town.pk,
-            now=t0,
-            cal=cal,
-        )
-        args.update(kw)
-        d = S.demand_create(**args)
-        if dept is None:
-            return d
-        d.refresh_from_db()
-        if d.status == "RECEIVED":
-            S.demand_dispatch(
-                actor=actors.operator,
-                demand_id=d.pk,
-                matter_id=world.matters["CX-HJ-01"].pk,
-                department_id=world.depts[dept].pk,
-                now=t0,
-                cal=cal,
-            )
-            d.refresh_from_db()
-        return d
+    def hotline_demand(*, now=t0, **kw):
+        return make(world, actors, now, cal, **kw)
 
-    return make
+    return hotline_demand
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from shaobao.assessments import runs as RUNS
 from shaobao.assessments import schemes as SCHEMES
 from shaobao.assessments.models import Run
 from shaobao.dashboards import rollup
-from shaobao.demands.tests.test_rates_and_appeals import handled
+from shaobao.testing.demands import handled
 from shaobao.whistles.tests.test_services import blow
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,7 +13,7 @@ from shaobao.assessments.services import evaluation_submit
 from shaobao.audit.services import verify
 from shaobao.core.errors import Conflict, InvalidInput, PermissionDenied
 from shaobao.demands import services as DS
-from shaobao.demands.tests.test_rates_and_appeals import handled
+from shaobao.testing.demands import handled
 from shaobao.whistles import services as WS
 from shaobao.whistles.tests.test_services import blow, lead_of
 

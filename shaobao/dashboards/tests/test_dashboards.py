@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from shaobao.dashboards import rollup
 from shaobao.dashboards import selectors as S
 from shaobao.dashboards.models import DemandDay
-from shaobao.demands.tests.test_rates_and_appeals import handled
+from shaobao.testing.demands import handled
 from shaobao.whistles.tests.test_services import blow
 
 pytestmark = pytest.mark.django_db

@@ -11,45 +11,35 @@ from shaobao.demands import services as S
 from shaobao.demands.models import Demand
 from shaobao.demands.rates import Record, three_rates
 from shaobao.demands.selectors import rates_by_handler
+from shaobao.testing.demands import handled
 
 pytestmark = pytest.mark.django_db
 H = dt.timedelta(hours=1)
 
 
-@pytest.fixture
-def handled(hotline_demand, actors, t0):
-    """A demand dispatched to 城管, contacted and answered after `contact_after`, called back."""
-
-    def make(*, contact_after, sat, solved=True, reached=True, phone="13900000001"):
-        d = hotline_demand(
-            dept="CGZF",
-            text=f"路灯不亮{phone}",
-            caller_name="",
-            caller_phone=phone,
-            township_id=None,
-        )
-        S.demand_contact(actor=actors.cg_head, demand_id=d.pk, now=t0 + contact_after)
-        S.demand_respond(
-            actor=actors.cg_head, demand_id=d.pk, response="已修复", now=t0 + contact_after
-        )
-        S.callback_record(
-            actor=actors.operator,
-            demand_id=d.pk,
-            reached=reached,
-            solved=solved,
-            satisfaction=sat,
-            now=t0 + 30 * H,
-        )
-        return d
-
-    return make
-
-
-def test_rates_in_sql_equal_the_pure_definition(world, actors, t0, handled):
-    handled(contact_after=H, sat="SATISFIED", phone="13900000001")
-    handled(contact_after=48 * H, sat="BASIC", phone="13900000002")
-    handled(contact_after=H, sat="UNSATISFIED", solved=False, phone="13900000003")
-    excluded = handled(contact_after=H, sat="UNSATISFIED", solved=False, phone="13900000004")
+def test_rates_in_sql_equal_the_pure_definition(world, actors, t0, cal):
+    handled(world, actors, t0, cal, contact_after=H, sat="SATISFIED", phone="13900000001")
+    handled(world, actors, t0, cal, contact_after=48 * H, sat="BASIC", phone="13900000002")
+    handled(
+        world,
+        actors,
+        t0,
+        cal,
+        contact_after=H,
+        sat="UNSATISFIED",
+        solved=False,
+        phone="13900000003",
+    )
+    excluded = handled(
+        world,
+        actors,
+        t0,
+        cal,
+        contact_after=H,
+        sat="UNSATISFIED",
+        solved=False,
+        phone="13900000004",
+    )
     S.demand_exclude(actor=actors.operator, demand_id=excluded.pk, reason="不合理", now=t0 + 31 * H)
     rows = rates_by_handler(Demand.objects.all(), basic_weight=0.8)
     assert len(rows) == 1 and rows[0]["handler"] == world.depts["CGZF"].name
@@ -77,8 +67,8 @@ def test_rates_in_sql_equal_the_pure_definition(world, actors, t0, handled):
     )
 
 
-def test_rates_page(world, handled):
-    handled(contact_after=H, sat="SATISFIED")
+def test_rates_page(world, actors, t0, cal):
+    handled(world, actors, t0, cal, contact_after=H, sat="SATISFIED")
     c = Client()
     c.force_login(world.users["assessor"])
     page = c.get("/demands/rates/?month=2026-11").content.decode()
@@ -89,13 +79,18 @@ def test_rates_page(world, handled):
     assert cg.get("/demands/rates/").status_code == 403
 
 
-def test_appeal_upheld_is_a_new_callback_version(world, actors, t0, handled):
-    d = handled(contact_after=H, sat="UNSATISFIED", solved=False)
+def test_appeal_upheld_is_a_new_callback_version(world, actors, t0, cal):
+    d = handled(world, actors, t0, cal, contact_after=H, sat="UNSATISFIED", solved=False)
     c = Client()
-    c.post(
+    # an empty reason is refused on the citizen's own page, the demand still shown
+    r = c.post("/citizen/appeal/", {"number": d.number, "phone_last4": "0001", "reason": " "})
+    assert r.status_code == 400 and d.number in r.content.decode() and not d.appeals.exists()
+    r = c.post(
         "/citizen/appeal/",
         {"number": d.number, "phone_last4": "0001", "reason": "我说的是满意，记录错了"},
     )
+    page = r.content.decode()
+    assert r.status_code == 200 and d.number in page and "申诉已提交" in page
     ap = d.appeals.get()
     with pytest.raises(Conflict):
         S.appeal_raise(demand=d, reason="again", now=t0)
