@@ -1,8 +1,11 @@
 """Every page renders for the roles that use it, in Chinese by default and in English on request;
 out-of-scope objects look missing."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from shaobao.org.cast import USERS
 from shaobao.whistles import services as S
@@ -175,7 +178,9 @@ def test_routine_page_creates_a_schedule(world, loop):
             "kind": "MANAGEMENT",
             "lead": world.depts["SW"].pk,
             "every_days": 7,
-            "first_run_at": "2030-01-01T09:00",
+            "first_run_at": (timezone.localtime() + dt.timedelta(days=30)).strftime(
+                "%Y-%m-%dT09:00"
+            ),
         },
     )
     assert r.status_code == 302
