@@ -133,7 +133,7 @@ def notification_retry(*, actor, notification_id, now: dt.datetime) -> Notificat
     """Route again a notification whose fan-out kept failing."""
     _require_admin(actor)
     n = (
-        Notification.objects.select_for_update()
+        Notification.objects.select_for_update(of=("self",))  # not the joined scope rows
         .filter(administered(actor), pk=notification_id)
         .first()
     )

@@ -173,7 +173,7 @@ def membership_grant(
 def membership_revoke(*, actor: Actor, membership_id, now) -> Membership:
     _require_admin(actor)
     m = (
-        Membership.objects.select_for_update()
+        Membership.objects.select_for_update(of=("self",))  # not the nullable joined rows
         .select_related("jurisdiction", "department__district")
         .filter(pk=V.pk(membership_id))
         .first()
