@@ -47,6 +47,18 @@ def test_command_centre_screen(login, world, actors, cal):
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 20000
     assert errors == []
+    # in English (longer words) and on a phone, nothing makes the page wider than the screen
+    root = page.url.split("/", 3)[0] + "//" + page.url.split("/", 3)[2] + "/"
+    page.context.add_cookies([{"name": "shaobao_lang", "value": "en", "url": root}])
+    for width, height in ((1366, 768), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        for path in ("command/", "dashboard/"):
+            page.goto(root + path)
+            page.wait_for_selector("#chart-trend canvas")
+            assert "Response" in page.inner_text("#trend-table")
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= width, (path, width, wide)
+    assert errors == []
 
 
 def test_ranking_page_with_trend(login, world, actors, t0, cal, live_server):

@@ -52,7 +52,7 @@
         animation: false,
         textStyle: { fontSize: font },
         tooltip: {},
-        grid: { left: 80, right: 16, top: 8, bottom: 20 },
+        grid: { left: 8, right: 16, top: 8, bottom: 20, containLabel: true },
         xAxis: axis({ type: "value", minInterval: 1 }),
         yAxis: axis({ type: "category", data: f.whistles.states.map(function (s) { return s.label; }) }),
         series: [{ type: "bar", color: "#5f3dc4", data: f.whistles.states.map(function (s) { return s.n; }) }]
@@ -65,7 +65,7 @@
         animation: false,
         textStyle: { fontSize: font },
         tooltip: {},
-        grid: { left: 110, right: 16, top: 8, bottom: 20 },
+        grid: { left: 8, right: 16, top: 8, bottom: 20, containLabel: true },
         xAxis: axis({ type: "value", minInterval: 1 }),
         yAxis: axis({ type: "category", data: top.map(function (m) { return m.name; }) }),
         series: [
