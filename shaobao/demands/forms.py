@@ -99,7 +99,10 @@ class CitizenForm(forms.Form):
     )
     caller_name = forms.CharField(label=_("您的称呼"), max_length=50, required=False)
     caller_phone = forms.RegexField(
-        label=_("手机号码（用于回访和查询）"), regex=r"^1\d{10}$", max_length=11
+        label=_("手机号码（用于回访和查询）"),
+        regex=r"^1[0-9]{10}$",
+        max_length=11,
+        error_messages={"invalid": _("请填写以1开头的11位手机号码")},
     )
 
     def __init__(self, *args, townships=(), **kw):
@@ -108,8 +111,18 @@ class CitizenForm(forms.Form):
 
 
 class TrackForm(forms.Form):
-    number = forms.RegexField(label=_("诉求编号"), regex=r"^SQ\d{9}$", max_length=11)
-    phone_last4 = forms.RegexField(label=_("手机号后四位"), regex=r"^\d{4}$", max_length=4)
+    number = forms.RegexField(
+        label=_("诉求编号"),
+        regex=r"^SQ[0-9]{9}$",
+        max_length=11,
+        error_messages={"invalid": _("诉求编号为SQ加9位数字，如 SQ000000123")},
+    )
+    phone_last4 = forms.RegexField(
+        label=_("手机号后四位"),
+        regex=r"^[0-9]{4}$",
+        max_length=4,
+        error_messages={"invalid": _("请填写手机号码的后四位数字")},
+    )
 
 
 class ObjectionForm(forms.Form):
