@@ -2,6 +2,7 @@
 out-of-scope objects look missing."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -78,6 +79,25 @@ def test_english_is_available(world, loop):
     c.post("/i18n/setlang/", {"language": "en", "next": "/whistles/"})
     body = c.get("/whistles/").content.decode()
     assert 'lang="en"' in body
+    # labels end in English punctuation, not the full-width forms Chinese uses
+    s = loop.summonses.get(role="LEAD")
+    for url in (f"/whistles/{loop.pk}/", f"/summonses/{s.pk}/"):
+        page = c.get(url).content.decode()
+        assert not re.search(r"[A-Za-z)]：", page), url
+
+
+def test_english_labels_take_english_punctuation(world, actors, t0, hotline_demand):
+    from shaobao.demands import services as DS
+
+    d = hotline_demand(dept="CGZF")
+    DS.demand_contact(actor=actors.cg_head, demand_id=d.pk, now=t0)
+    DS.demand_respond(actor=actors.cg_head, demand_id=d.pk, response="已清运", now=t0)
+    c = client_for(world, "operator")
+    c.cookies["shaobao_lang"] = "en"
+    page = c.get(f"/demands/{d.pk}/").content.decode()
+    assert "Handling result: 已清运" in page and not re.search(r"[A-Za-z)]：", page)
+    c.cookies["shaobao_lang"] = "zh-hans"
+    assert "办理结果：已清运" in c.get(f"/demands/{d.pk}/").content.decode()
 
 
 def test_forms_render(world, loop):

@@ -196,3 +196,18 @@ def test_the_detail_page_title_is_the_number_also_with_an_appeal(world, actors, 
     title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
     assert d.number in title and "<" not in title and "csrf" not in title
     assert page.count("其实已经解决了") == 1  # the appeal is shown once, in the page
+
+
+def test_citizen_form_errors_say_what_is_expected(world):
+    c = Client()
+    r = c.post("/citizen/", {"kind": "HELP", "text": "路灯坏了一周", "caller_phone": "１３８１１１１２２２２"})
+    assert "11位手机号码" in r.content.decode() and not Demand.objects.exists()
+    r = c.post("/citizen/track/", {"number": "SQ12", "phone_last4": "12a4"})
+    page = r.content.decode()
+    assert "SQ加9位数字" in page and "后四位数字" in page
+    r = c.post(
+        "/citizen/track/",
+        {"number": "SQ12", "phone_last4": "1"},
+        HTTP_COOKIE="shaobao_lang=en",
+    )
+    assert "9 digits" in r.content.decode()
