@@ -200,7 +200,10 @@ def test_the_detail_page_title_is_the_number_also_with_an_appeal(world, actors, 
 
 def test_citizen_form_errors_say_what_is_expected(world):
     c = Client()
-    r = c.post("/citizen/", {"kind": "HELP", "text": "路灯坏了一周", "caller_phone": "１３８１１１１２２２２"})
+    r = c.post(
+        "/citizen/",
+        {"kind": "HELP", "text": "路灯坏了一周", "caller_phone": "１３８１１１１２２２２"},
+    )
     assert "11位手机号码" in r.content.decode() and not Demand.objects.exists()
     r = c.post("/citizen/track/", {"number": "SQ12", "phone_last4": "12a4"})
     page = r.content.decode()
