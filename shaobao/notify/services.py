@@ -78,6 +78,16 @@ def _require_admin(actor) -> None:
         raise PermissionDenied()
 
 
+def _administered_districts(actor) -> list[str]:
+    return sorted({c[:6] for c in actor.codes({R.ADMIN})})
+
+
+def administered_subscriptions(actor) -> Q:
+    """The subscriptions of the districts `actor` administers: to their departments and places."""
+    districts = _administered_districts(actor)
+    return Q(department__district__code__in=districts) | prefix_q("jurisdiction__code", districts)
+
+
 def administered(actor) -> Q:
     """The notifications of the districts `actor` administers: addressed to their departments
     and places, or to a person holding a role there. What the dead-letter page lists and what
@@ -85,21 +95,15 @@ def administered(actor) -> Q:
     one addressed to no one in particular belongs to every administrator."""
     from shaobao.org.models import Membership
 
-    districts = sorted({c[:6] for c in actor.codes({R.ADMIN})})
+    districts = _administered_districts(actor)
     people = Membership.objects.filter(
         prefix_q("jurisdiction__code", districts) | Q(department__district__code__in=districts)
     ).values("user_id")
     return (
-        Q(department__district__code__in=districts)
-        | prefix_q("jurisdiction__code", districts)
+        administered_subscriptions(actor)  # the same departments and places
         | Q(user_id__in=people)
         | Q(department__isnull=True, jurisdiction__isnull=True, user__isnull=True)  # no one's
     )
-
-
-def _administered_subscription(actor) -> Q:
-    districts = sorted({c[:6] for c in actor.codes({R.ADMIN})})
-    return Q(department__district__code__in=districts) | prefix_q("jurisdiction__code", districts)
 
 
 @transaction.atomic
@@ -293,7 +297,7 @@ def subscription_deactivate(*, actor, subscription_id, now: dt.datetime) -> Subs
         raise NotFound()
     if not (sub.user_id and sub.user_id == actor.user_id):
         _require_admin(actor)
-        if not Subscription.objects.filter(_administered_subscription(actor), pk=sub.pk).exists():
+        if not Subscription.objects.filter(administered_subscriptions(actor), pk=sub.pk).exists():
             raise NotFound()
     sub.active = False
     sub.save(update_fields=["active"])

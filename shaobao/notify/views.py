@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -133,7 +132,7 @@ def channels(request):
 
         return _do(request, sub_form, create, _("订阅已添加"), "notify:channels")
     subs = Subscription.objects.filter(
-        Q(department__in=depts) | Q(jurisdiction__in=towns), active=True, user__isnull=True
+        services.administered_subscriptions(a), active=True, user__isnull=True
     ).select_related("department", "jurisdiction", "endpoint")
     return render(
         request,
