@@ -157,7 +157,7 @@ def test_a_large_list_becomes_a_job_with_the_same_rows(world, demands, settings)
     assert rows_of(b"".join(got.streaming_content)) == inline
 
 
-def test_mine_is_what_the_viewer_handles(world, actors, demands, t0, cal):
+def test_mine_is_what_the_viewer_handles(world, actors, demands, t0, cal, hotline_demand):
     """`handled_by` (the "waiting for me" filter) answers what `is_handler` answers, for every
     role and every kind of handler: a department, a township, the district."""
     from shaobao.demands.permissions import handled_by, is_handler
@@ -165,15 +165,12 @@ def test_mine_is_what_the_viewer_handles(world, actors, demands, t0, cal):
     received = [d for d in Demand.objects.filter(status="RECEIVED").order_by("pk")]
     for d in received[:1]:
         S.demand_dispatch(actor=actors.operator, demand_id=d.pk, to_district=True, now=t0, cal=cal)
-    extra = S.demand_create(
-        actor=actors.operator,
-        source="HOTLINE",
+    extra = hotline_demand(
         kind="HELP",
         text="兴谷街道某小区电梯停运",
-        district_code=world.district.code,
+        caller_name="",
+        caller_phone="",
         township_id=world.street.pk,
-        now=t0,
-        cal=cal,
     )
     extra.refresh_from_db()
     if extra.status == "RECEIVED":
